@@ -3,12 +3,12 @@
 Every metric has one implementation that works on a batch of paper-level resamples at once
 (`fn.batched(arrays, idx) -> (B,)`, idx a (B, N) index matrix); the plain call is the batch of one
 identity resample. That makes a 1,000-resample bootstrap on 10k papers a few vectorized array passes:
-ranks come from counting integer codes of the values (no per-resample sort), except for ECE (a sort)
-and Kendall's tau (scipy per resample).
+ranks, ECE bins and contingency tables come from counting integer codes of the values (no
+per-resample sort); only Kendall's tau with many distinct value pairs falls back to scipy per resample.
 
 Conventions: binary arrays are 0/1 with 1 = accept. `auc_binary` is ROC AUC of the 0/1 decision (what
 the AI Scientist reported as AUC; it equals balanced accuracy). `ece` uses 10 equal-mass bins over
-p sorted ascending (ties kept in input order).
+p sorted ascending (tied values stay in one bin; see _ece_bins).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from scipy import stats
 
 Batched = Callable[[list[np.ndarray], np.ndarray], np.ndarray]
 IDX_BUDGET = 4_000_000
-KENDALL_TABLE_MAX = 20_000  # distinct-value pairs up to which tau-b is computed from tables  # index-matrix elements per chunk: bounds bootstrap memory (~32 MB per array)
+TABLE_MAX = 4_096  # distinct (x, y) value pairs up to which pair metrics use contingency tables
+KENDALL_TABLE_MAX = 60_000  # ... and up to which Kendall does (its alternative is scipy per resample)  # index-matrix elements per chunk: bounds bootstrap memory (~32 MB per array)
 
 
 def _metric(batched: Batched, name: str, doc: str) -> Callable[..., float | None]:
@@ -42,12 +43,32 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
+# Within one resample batch, several metrics need the same gathered counts (a confusion matrix, a
+# contingency table): compute them once per index matrix. The memo holds idx, so its id is not reused.
+_MEMO: dict = {"idx": None, "store": {}}
+
+
+def _memo(key: tuple, idx: np.ndarray, compute: Callable[[], object]):
+    if _MEMO["idx"] is not idx:
+        _MEMO["idx"], _MEMO["store"] = idx, {}
+    if key not in _MEMO["store"]:
+        _MEMO["store"][key] = compute()
+    return _MEMO["store"][key]
+
+
+def _akey(*arrs: np.ndarray) -> tuple:
+    return tuple((a.__array_interface__["data"][0], a.size, a.strides, a.dtype.str) for a in arrs)
+
+
 def _confusion(arrs: list[np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """(tp, fp, fn, tn) per resample from three gathered sums of small ints."""
-    y = arrs[0] > 0.5
-    p = arrs[1] > 0.5
-    sy, sp, tp = ((v.astype(np.uint8)[idx]).sum(1, dtype=np.int64).astype(float) for v in (y, p, y & p))
-    return tp, sp - tp, sy - tp, idx.shape[1] - sy - sp + tp
+
+    def compute():
+        y, p = arrs[0] > 0.5, arrs[1] > 0.5
+        sy, sp, tp = ((v.astype(np.uint8)[idx]).sum(1, dtype=np.int64).astype(float) for v in (y, p, y & p))
+        return tp, sp - tp, sy - tp, idx.shape[1] - sy - sp + tp
+
+    return _memo(("confusion", *_akey(arrs[0], arrs[1])), idx, compute)
 
 
 def _accuracy(a, idx):
@@ -75,61 +96,109 @@ def _fnr(a, idx):
     return _div(fn, fn + tp)
 
 
+def _build_table(x: np.ndarray, y: np.ndarray, idx: np.ndarray):
+    """Per-resample contingency tables of value codes, (B, nx, ny), with the distinct values."""
+    ux, cx = np.unique(x, return_inverse=True)
+    uy, cy = np.unique(y, return_inverse=True)
+    cells, b = ux.size * uy.size, idx.shape[0]
+    flat = (cx * uy.size + cy)[idx] + cells * np.arange(b)[:, None]
+    t = np.bincount(flat.ravel(), minlength=b * cells).reshape(b, ux.size, uy.size).astype(float)
+    return t, ux, uy
+
+
+def _table(x: np.ndarray, y: np.ndarray, idx: np.ndarray):
+    """Memoized tables for the pair metrics; None when there are more than TABLE_MAX distinct value
+    pairs (then per-paper ranks are cheaper than tables)."""
+
+    def compute():
+        if np.unique(x).size * np.unique(y).size > TABLE_MAX:
+            return None
+        return _build_table(x, y, idx)
+
+    return _memo(("table", *_akey(x, y)), idx, compute)
+
+
+def _avg_ranks(counts: np.ndarray) -> np.ndarray:
+    """Average 1-based rank of each value code from per-resample code counts (B, U)."""
+    return np.cumsum(counts, axis=1) - (counts - 1) / 2.0
+
+
+def _table_corr(t: np.ndarray, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
+    """Pearson correlation from tables t (B, nx, ny) and per-row values vx (B, nx), vy (B, ny)."""
+    rx, ry = t.sum(2), t.sum(1)
+    n = rx.sum(1, keepdims=True)
+    xc = vx - (rx * vx).sum(1, keepdims=True) / n
+    yc = vy - (ry * vy).sum(1, keepdims=True) / n
+    cov = np.einsum("bij,bi,bj->b", t, xc, yc)
+    den = np.sqrt((rx * xc**2).sum(1) * (ry * yc**2).sum(1))
+    const = ((rx > 0).sum(1) < 2) | ((ry > 0).sum(1) < 2)  # one distinct value: undefined
+    return np.where(const, np.nan, np.clip(_div(cov, den), -1, 1))
+
+
 def _ranks(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Average ranks (1-based, ties averaged) of x[idx] within each row, by counting value codes."""
     uniq, codes = np.unique(x, return_inverse=True)
-    u = uniq.size
     b = idx.shape[0]
     c = codes[idx]
-    counts = np.bincount((c + u * np.arange(b)[:, None]).ravel(), minlength=b * u).reshape(b, u)
-    cum = np.cumsum(counts, axis=1)
-    avg = cum - (counts - 1) / 2.0
-    return np.take_along_axis(avg, c, axis=1)
+    counts = np.bincount((c + uniq.size * np.arange(b)[:, None]).ravel(), minlength=b * uniq.size)
+    return np.take_along_axis(_avg_ranks(counts.reshape(b, uniq.size)), c, axis=1)
 
 
 def _auc(a, idx):
+    tab = _table(a[0], a[1], idx)
+    if tab is not None:  # (B, 2, U): negatives and positives per score value
+        t, uy, _ = tab
+        if uy.size == 1:  # a single class in y_true overall: undefined
+            return np.full(idx.shape[0], np.nan)
+        neg, pos = t[:, 0, :], t[:, 1, :]
+        below = np.cumsum(neg, axis=1) - neg
+        return _div((pos * (below + 0.5 * neg)).sum(1), pos.sum(1) * neg.sum(1))
     y = a[0][idx]
     r = _ranks(a[1], idx)
     n1 = y.sum(1)
-    n0 = idx.shape[1] - n1
-    return _div((r * y).sum(1) - n1 * (n1 + 1) / 2, n1 * n0)
+    return _div((r * y).sum(1) - n1 * (n1 + 1) / 2, n1 * (idx.shape[1] - n1))
 
 
 def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     xc = x - x.mean(1, keepdims=True)
     yc = y - y.mean(1, keepdims=True)
     den = np.sqrt((xc * xc).sum(1) * (yc * yc).sum(1))
-    # exact zero variance -> undefined; tiny float noise in a constant column must not count as variance
-    den = np.where(den > 1e-12 * np.maximum(1.0, np.abs(x).max(1) * np.abs(y).max(1)) * x.shape[1], den, 0)
-    return np.clip(_div((xc * yc).sum(1), den), -1, 1)
+    const = (x.max(1) == x.min(1)) | (y.max(1) == y.min(1))
+    return np.where(const, np.nan, np.clip(_div((xc * yc).sum(1), den), -1, 1))
 
 
 def _pearson(a, idx):
+    tab = _table(a[0], a[1], idx)
+    if tab is not None:
+        t, ux, uy = tab
+        return _table_corr(t, np.broadcast_to(ux, t.shape[:2]), np.broadcast_to(uy, (t.shape[0], t.shape[2])))
     return _pearson_rows(a[0][idx], a[1][idx])
 
 
 def _spearman(a, idx):
+    tab = _table(a[0], a[1], idx)
+    if tab is not None:
+        t = tab[0]
+        return _table_corr(t, _avg_ranks(t.sum(2)), _avg_ranks(t.sum(1)))
     return _pearson_rows(_ranks(a[0], idx), _ranks(a[1], idx))
 
 
 def _kendall(a, idx):
-    ux, cx = np.unique(a[0], return_inverse=True)
-    uy, cy = np.unique(a[1], return_inverse=True)
-    if ux.size * uy.size > KENDALL_TABLE_MAX:
-        out = np.empty(idx.shape[0])
-        for i, row in enumerate(idx):  # many distinct values: scipy's O(n log n) tau-b per resample
-            x, y = a[0][row], a[1][row]
-            out[i] = np.nan if np.ptp(x) == 0 or np.ptp(y) == 0 else stats.kendalltau(x, y).statistic
-        return out
-    return np.concatenate([_kendall_table(cx * uy.size + cy, ux.size, uy.size, part)
-                           for part in np.array_split(idx, max(1, idx.shape[0] * ux.size * uy.size // IDX_BUDGET))])
+    cells = np.unique(a[0]).size * np.unique(a[1]).size
+    if cells <= TABLE_MAX:
+        return _kendall_tab(_table(a[0], a[1], idx)[0], idx.shape[1])
+    if cells <= KENDALL_TABLE_MAX:  # bigger tables still beat scipy per resample; chunked for memory
+        parts = np.array_split(idx, max(1, idx.shape[0] * cells // IDX_BUDGET))
+        return np.concatenate([_kendall_tab(_build_table(a[0], a[1], p)[0], idx.shape[1]) for p in parts])
+    out = np.empty(idx.shape[0])
+    for i, row in enumerate(idx):  # many distinct values: scipy's O(n log n) tau-b per resample
+        x, y = a[0][row], a[1][row]
+        out[i] = np.nan if np.ptp(x) == 0 or np.ptp(y) == 0 else stats.kendalltau(x, y).statistic
+    return out
 
 
-def _kendall_table(cell: np.ndarray, nx: int, ny: int, idx: np.ndarray) -> np.ndarray:
-    """tau-b from each resample's contingency table of value codes (few distinct values)."""
-    b, n = idx.shape
-    t = np.bincount((cell[idx] + nx * ny * np.arange(b)[:, None]).ravel(), minlength=b * nx * ny)
-    t = t.reshape(b, nx, ny).astype(float)
+def _kendall_tab(t: np.ndarray, n: int) -> np.ndarray:
+    """tau-b from contingency tables (B, nx, ny) of n papers each."""
     ge = np.flip(np.cumsum(np.cumsum(np.flip(t, (1, 2)), 1), 2), (1, 2))  # sum over x'>=x, y'>=y
     conc = np.zeros_like(t)
     conc[:, :-1, :-1] = ge[:, 1:, 1:]  # strictly greater in both
@@ -145,26 +214,45 @@ def _kendall_table(cell: np.ndarray, nx: int, ny: int, idx: np.ndarray) -> np.nd
 
 
 def _mae(a, idx):
-    return np.abs(a[0][idx] - a[1][idx]).mean(1)
+    return np.abs(a[0] - a[1])[idx].mean(1)  # per-paper errors first: one gather
 
 
 def _brier(a, idx):
-    return ((a[1][idx] - a[0][idx]) ** 2).mean(1)
+    return ((a[1] - a[0]) ** 2)[idx].mean(1)
+
+
+def _ece_bins(a, idx, n_bins: int = 10):
+    """Per-resample equal-mass bins of p: (count, sum_y, sum_p) arrays of shape (B, k).
+
+    Papers are ordered by p; a run of tied p values stays together, in the bin where the middle of
+    the run falls (so the result does not depend on input order). With distinct values and N a
+    multiple of k, the bins are exactly N/k papers each.
+    """
+    uniq, codes = np.unique(a[1], return_inverse=True)
+    b, n = idx.shape
+    k = min(n_bins, n)
+    flat = (codes[idx] + uniq.size * np.arange(b)[:, None]).ravel()
+    counts = np.bincount(flat, minlength=b * uniq.size).reshape(b, uniq.size).astype(float)
+    ysum = np.bincount(flat, weights=a[0][idx].ravel(), minlength=b * uniq.size).reshape(b, uniq.size)
+    mid = np.cumsum(counts, axis=1) - counts / 2
+    bins = np.minimum((mid * k / n).astype(np.int64), k - 1) + k * np.arange(b)[:, None]
+
+    def agg(w):
+        return np.bincount(bins.ravel(), weights=w.ravel(), minlength=b * k).reshape(b, k)
+
+    return agg(counts), agg(ysum), agg(counts * uniq[None, :])
 
 
 def _ece(a, idx, n_bins: int = 10):
-    n = idx.shape[1]
-    k = min(n_bins, n)
-    uniq, codes = np.unique(a[1], return_inverse=True)
-    # sorting small int codes (radix sort) orders like the values, ~3x faster than sorting floats
-    keys = codes.astype(np.uint16)[idx] if uniq.size < 65536 else a[1][idx]
-    order = np.argsort(keys, axis=1, kind="stable")
-    rows = np.take_along_axis(idx, order, axis=1)
-    p, y = a[1][rows], a[0][rows]
-    sizes = np.full(k, n // k) + (np.arange(k) < n % k)  # np.array_split sizes: equal mass
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    gap = np.add.reduceat(y, starts, axis=1) - np.add.reduceat(p, starts, axis=1)
-    return np.abs(gap).sum(1) / n  # sum_b (n_b/N)|mean_y - mean_p| == sum_b |sum_y - sum_p| / N
+    _, ysum, psum = _ece_bins(a, idx, n_bins)
+    return np.abs(ysum - psum).sum(1) / idx.shape[1]  # sum_b (n_b/N)|mean_y - mean_p|
+
+
+def reliability_bins(y_true, p, n_bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean p, observed rate, count) of the non-empty ECE bins (for reliability diagrams)."""
+    y, pp = np.asarray(y_true, float), np.asarray(p, float)
+    cnt, ys, ps = (v[0] for v in _ece_bins([y, pp], np.arange(y.size)[None, :], n_bins))
+    return [(float(ps[i] / cnt[i]), float(ys[i] / cnt[i]), int(cnt[i])) for i in range(cnt.size) if cnt[i] > 0]
 
 
 def _accept_rate(a, idx):
@@ -209,6 +297,7 @@ def _bootstrap_many(jobs: dict[str, tuple], n: int, seed: int) -> dict[str, np.n
                 else:  # any other callable: one call per resample
                     vals = [fn(*[a[r] for a in arrs]) for r in idx]
                     out[name].append(np.array([np.nan if v is None else v for v in vals], dtype=float))
+    _MEMO["idx"], _MEMO["store"] = None, {}  # release the last index matrix
     return {name: np.concatenate(v) for name, v in out.items()}
 
 
@@ -318,8 +407,9 @@ def compute_metrics(y_true, decision_pred, score=None, p_accept=None, rating=Non
         jobs["auc"] = (auc, [y, s])
         if mh is not None:
             m = np.isfinite(s) & np.isfinite(mh)
+            pair = [s[m], mh[m]]  # one pair of arrays shared by the three correlations (shared tables)
             for name, fn in (("spearman", spearman), ("pearson", pearson), ("kendall", kendall)):
-                jobs[name] = (fn, [s[m], mh[m]])
+                jobs[name] = (fn, pair)
     if rating is not None and mh is not None:
         r = np.asarray(rating, dtype=float)
         m = np.isfinite(r) & np.isfinite(mh)
@@ -339,5 +429,6 @@ def compute_metrics(y_true, decision_pred, score=None, p_accept=None, rating=Non
         return out
     live = {name: job for name, job in jobs.items() if out[name] is not None and len(job[1][0])}
     vals = _bootstrap_many(live, n_boot, seed)
-    out["ci95"] = {name: (_interval(vals[name], n_boot) if name in vals else None) for name in jobs}
+    out["ci95"] = {name: (_interval(vals[name], n_boot) if name in vals else None)
+                   for name in out if name != "n"}  # every metric present, null when it does not apply
     return out

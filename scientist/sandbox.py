@@ -50,22 +50,24 @@ class SandboxResult(BaseModel):
 
 
 @functools.cache
-def _probe(prefix: tuple[str, ...]) -> bool:
-    """True when this namespace prefix can run a program here (needs unshare + user namespaces)."""
+def _probe(prefix: tuple[str, ...], drop_uid: bool = False) -> bool:
+    """True when this namespace prefix can run a program here (needs unshare + user namespaces),
+    as the user the sandboxed code will run as."""
     if shutil.which(prefix[0]) is None:
         return False
     try:
-        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, cwd="/",
+                              preexec_fn=_preexec(None, None, None, drop_uid))
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
 
 
-def isolation_prefix() -> tuple[list[str], str]:
+def isolation_prefix(drop_uid: bool = False) -> tuple[list[str], str]:
     """The command prefix to use and a name for the isolation it gives."""
-    if _probe(tuple(NAMESPACE_PREFIX)):
+    if _probe(tuple(NAMESPACE_PREFIX), drop_uid):
         return list(NAMESPACE_PREFIX), "user+net+pid+mount namespaces"
-    if _probe(tuple(NET_ONLY_PREFIX)):
+    if _probe(tuple(NET_ONLY_PREFIX), drop_uid):
         return list(NET_ONLY_PREFIX), "user+net namespaces"
     return [], "none"
 
@@ -193,11 +195,11 @@ def run_sandboxed(
     """Run `cmd` in `cwd` under the sandbox; never raises for the child's own failures."""
     cwd = Path(cwd).resolve()
     (cwd / ".tmp").mkdir(parents=True, exist_ok=True)
-    prefix, isolation = isolation_prefix() if isolate else ([], "none")
     exe = shutil.which(cmd[0], path=clean_env(cwd)["PATH"]) or cmd[0]
     drop_uid = os.geteuid() == 0 and _reachable_by_others(cwd) and _reachable_by_others(Path(exe).resolve())
+    prefix, isolation = isolation_prefix(drop_uid) if isolate else ([], "none")
     if drop_uid:
-        _chown_tree(cwd, NOBODY)
+        _chown_tree(cwd, NOBODY)  # the run dir is the one place it may write
     start = time.monotonic()
     proc = subprocess.Popen(
         [*prefix, *cmd],

@@ -43,7 +43,9 @@ class Model:
         self.cache: ResponseCache | None = cache or None
         self.retry = retry or RetryPolicy()
         self.tracker = tracker or UsageTracker()
-        self.max_concurrency = max_concurrency
+        # A provider may cap it (the local llama.cpp server serves `parallel` requests at once; more
+        # would only queue inside the server, where the request time-out keeps running).
+        self.max_concurrency = min(max_concurrency, getattr(provider, "max_concurrency", None) or max_concurrency)
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -91,7 +93,7 @@ class Model:
                 try:
                     outs = await asyncio.wait_for(self.provider.generate(messages, config), config.timeout_s)
                 except TimeoutError as e:
-                    raise RetryableError(f"time-out after {config.timeout_s:.0f}s") from e
+                    raise RetryableError(f"time-out after {config.timeout_s:g}s") from e
                 latency = time.perf_counter() - start
             if not outs:
                 raise RetryableError("empty response (no choices)")

@@ -6,10 +6,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import RetriesExhausted, RetryableError
+from .types import env_float
 
 T = TypeVar("T")
 log = logging.getLogger("aisci.llm")
@@ -18,7 +19,8 @@ log = logging.getLogger("aisci.llm")
 @dataclass
 class RetryPolicy:
     max_retries: int = 4  # retries after the first attempt
-    base_delay_s: float = 0.5
+    # $AISCI_RETRY_BASE_DELAY sets it run-wide (fault tests and benchmarks use small delays).
+    base_delay_s: float = field(default_factory=lambda: env_float("AISCI_RETRY_BASE_DELAY", 0.5))
     max_delay_s: float = 30.0
     max_retry_after_s: float = 120.0  # a server asking for a longer wait is honoured up to this
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,16 @@ class Message(BaseModel):
     # Marks the end of a long, reused prefix (the paper): providers with prompt caching
     # (Anthropic cache_control) cache everything up to and including this message.
     cache_prefix: bool = False
+
+
+def env_float(name: str, default: float) -> float:
+    """A positive number from the environment (run-wide knobs such as time-outs), else the default."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError as e:
+        raise ValueError(f"${name}={raw!r}: not a number") from e
+    return value if value > 0 else default
 
 
 class GenerateConfig(BaseModel):
@@ -32,8 +43,8 @@ class GenerateConfig(BaseModel):
     # What kind of request this is (review, reflection, meta_review, idea, novelty, code_edit,
     # writeup, ...): used by the mock provider to answer and by traces; not sent to real providers.
     task: str | None = None
-    # Not part of the cache key (they do not change the answer):
-    timeout_s: float = 300.0
+    # Not part of the cache key (they do not change the answer). Default: $AISCI_REQUEST_TIMEOUT or 300 s.
+    timeout_s: float = Field(default_factory=lambda: env_float("AISCI_REQUEST_TIMEOUT", 300.0))
 
     def cache_fields(self) -> dict[str, Any]:
         return self.model_dump(exclude={"timeout_s", "n"})

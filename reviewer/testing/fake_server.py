@@ -234,10 +234,11 @@ def main() -> None:
     for name in ("p500", "p429", "phang", "pmalformed", "ptruncated"):
         ap.add_argument(f"--{name}", type=float, default=0.0)
     ap.add_argument("--hang-s", type=float, default=30.0)
+    ap.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds sent with 429s")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     faults = Faults(p500=a.p500, p429=a.p429, phang=a.phang, pmalformed=a.pmalformed, ptruncated=a.ptruncated,
-                    hang_s=a.hang_s, seed=a.seed)
+                    hang_s=a.hang_s, retry_after_s=a.retry_after, seed=a.seed)
     srv = FakeServer(latency_s=a.latency, faults=faults, port=a.port)
     print(f"fake server on {srv.base_url}", flush=True)
     try:

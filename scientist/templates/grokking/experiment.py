@@ -19,15 +19,16 @@ import torch
 from torch import nn
 
 # AISCI-EDITABLE: learning rate
-LEARNING_RATE = 1e-3
+LEARNING_RATE = 3e-3
 WEIGHT_DECAY = 1.0
-PRIME = 97
+PRIME = 59
 TRAIN_FRACTION = 0.5
-DIM, LAYERS, HEADS = 128, 2, 4
-BATCH_SIZE = 512
-FULL_STEPS, SMOKE_STEPS = 3000, 150
+DIM, LAYERS, HEADS = 64, 1, 4
+BATCH_SIZE = 128
+FULL_STEPS, SMOKE_STEPS = 4000, 150
 WARMUP_STEPS = 50
 EVAL_EVERY = 50
+STOP_AFTER_EVALS = 4  # stop once val acc has been >= 99% for this many evaluations in a row (saves CPU)
 
 
 def make_data(operation: str, p: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -84,7 +85,7 @@ def run(operation: str, seed: int, steps: int) -> dict:
     model = Transformer(PRIME + 2, DIM, LAYERS, HEADS)
     opt = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY, betas=(0.9, 0.98))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / WARMUP_STEPS))
-    curve, step_99 = [], None
+    curve, step_99, streak = [], None, 0
     for step in range(1, steps + 1):
         idx = torch.randint(0, len(xtr), (min(BATCH_SIZE, len(xtr)),))
         loss = nn.functional.cross_entropy(model(xtr[idx]), ytr[idx])
@@ -100,8 +101,11 @@ def run(operation: str, seed: int, steps: int) -> dict:
             curve.append({"step": step, "train_acc": tr_acc, "val_acc": va_acc, "train_loss": tr_loss, "val_loss": va_loss})
             if step_99 is None and va_acc >= 0.99:
                 step_99 = step
+            streak = streak + 1 if va_acc >= 0.99 else 0
+            if streak >= STOP_AFTER_EVALS:
+                break
     last = curve[-1]
-    return {"final_train_acc": last["train_acc"], "final_val_acc": last["val_acc"],
+    return {"final_train_acc": last["train_acc"], "final_val_acc": last["val_acc"], "steps_run": last["step"],
             "final_val_loss": last["val_loss"], "step_val_acc_99": step_99, "curve": curve}
 
 
@@ -131,7 +135,7 @@ def main() -> None:
     with open(out / "log.txt", "w") as log:
         for op in args.operations:
             runs = [run(op, s, steps) for s in seeds]
-            results[op] = {str(s): r for s, r in zip(seeds, runs)}
+            results[op] = {str(s): r for s, r in zip(seeds, runs, strict=True)}
             for key in ("final_train_acc", "final_val_acc", "final_val_loss", "step_val_acc_99"):
                 final[f"{op}/{key}"] = summarize([r[key] for r in runs], seeds)
             msg = f"{op}: val_acc={[round(r['final_val_acc'], 4) for r in runs]} step99={[r['step_val_acc_99'] for r in runs]}"

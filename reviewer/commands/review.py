@@ -1,0 +1,162 @@
+"""`aisci review PAPER`: review one paper with the NeurIPS form and print it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXAMPLES = """\
+  aisci review paper.pdf                                   # default model (offline local one without API keys)
+  aisci review paper.pdf --model mock/default --json       # canned answers, no network: a smoke test
+  aisci review paper.pdf --model openai/gpt-4o-2024-05-13 --fewshot 1 \\
+      --fewshot-dir ../shared/data/fewshot_examples --ensemble 5 --reflections 5 --json
+  aisci review paper.md --model openai/qwen2.5 --base-url http://127.0.0.1:8000/v1
+  aisci review paper.pdf --model anthropic/claude-3-5-sonnet-20240620 --calibrator cal.json --max-cost 1
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paper", help="the paper: .pdf, .txt or .md")
+    parser.add_argument("--model", help="provider/model (default: chosen from the API keys present; printed)")
+    parser.add_argument("--base-url", help="base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)")
+    parser.add_argument("--fewshot", type=int, default=0, metavar="N", help="few-shot examples in the prompt (default 0)")
+    parser.add_argument("--fewshot-dir", metavar="DIR",
+                        help="directory of <name>.txt + <name>.json example pairs (default $AISCI_FEWSHOT_DIR)")
+    parser.add_argument("--ensemble", type=int, default=1, metavar="N", help="independent reviews averaged (default 1)")
+    parser.add_argument("--reflections", type=int, default=0, metavar="N",
+                        help="self-reflection rounds, stopping early when the model is done (default 0)")
+    parser.add_argument("--meta-review", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --ensemble > 1, an area-chair meta-review writes the text fields (default on)")
+    parser.add_argument("--stance", choices=["neutral", "critical", "lenient"], default="neutral",
+                        help="reviewer system prompt (default neutral)")
+    parser.add_argument("--temperature", type=float, default=0.1, help="sampling temperature (default 0.1)")
+    parser.add_argument("--page-limit", type=int, metavar="N", help="read only the first N pages of a PDF")
+    parser.add_argument("--paper-token-budget", type=int, metavar="N",
+                        help="cut the paper to ~N tokens, keeping title, abstract, introduction and conclusion "
+                             "(default: whole paper; 4000 for local/ models)")
+    parser.add_argument("--top-logprobs", type=int, metavar="K",
+                        help="ask for token logprobs (OpenAI-compatible servers): reports P(Accept) from the Decision token")
+    parser.add_argument("--calibrator", metavar="FILE", help="calibrator JSON (aisci calibrate fit): adds p_accept and rating_calibrated")
+    parser.add_argument("--no-sanitize", action="store_true",
+                        help="keep author names, venue headers and acknowledgements (the sanitizer is ON by default, "
+                             "as for benchmarks: the reviewer should see what a double-blind reviewer sees)")
+    parser.add_argument("--max-cost", type=float, metavar="USD", help="stop making model calls past this cost")
+    parser.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (the 16 form fields + usage, cost, ...)")
+
+
+def _config(args: argparse.Namespace, model_name: str):
+    from reviewer.pipeline import ReviewerConfig
+
+    return ReviewerConfig(
+        model=model_name, base_url=args.base_url, temperature=args.temperature, fewshot=args.fewshot,
+        fewshot_dir=args.fewshot_dir, ensemble=args.ensemble, reflections=args.reflections,
+        meta_review=args.meta_review, stance=args.stance, page_limit=args.page_limit,
+        paper_token_budget=args.paper_token_budget, sanitize=not args.no_sanitize,
+        top_logprobs=args.top_logprobs, calibrator=args.calibrator,
+    )
+
+
+def json_object(result) -> dict:
+    out = dict(result.form())
+    out.update(
+        usage=result.usage.model_dump(), cost_usd=result.cost_usd, injection_suspected=result.injection_suspected,
+        injection_spans=result.injection_spans, model=result.model, n_members=len(result.members),
+        p_accept_raw=result.p_accept_raw, error=result.error,
+    )
+    if result.calibrator is not None:
+        out.update(p_accept=result.p_accept, rating_calibrated=result.rating_calibrated)
+    return out
+
+
+def human_text(result) -> str:
+    r = result.review
+    lines = [f"Paper: {result.paper_title or result.paper_path}", f"Model: {result.model}"]
+    if result.injection_suspected:
+        spans = "; ".join(repr(s.get("text", ""))[:80] for s in result.injection_spans[:3])
+        lines.append(f"WARNING: text aimed at reviewers/models found in the paper (ignored): {spans}")
+    if r is None:
+        lines.append(f"No review: {result.error}")
+        return "\n".join(lines)
+    agg = result.aggregate
+    lines += ["", f"Decision: {r.Decision}    Overall: {r.Overall}/10    Confidence: {r.Confidence}/5"]
+    if agg and agg.n > 1:
+        lines.append(f"  ensemble of {agg.n}: Overall mean {agg.mean['Overall']:.2f} (std {agg.std['Overall']:.2f}), "
+                     f"Accept share {agg.mean['Decision']:.2f}")
+    scores = ["Soundness", "Presentation", "Contribution", "Originality", "Quality", "Clarity", "Significance"]
+    lines.append("  " + "  ".join(f"{s} {r.get(s)}/4" for s in scores))
+    lines.append(f"  Ethical concerns: {'yes' if r.Ethical_Concerns else 'no'}")
+    if result.p_accept is not None:
+        lines.append(f"  Calibrated: P(accept) {result.p_accept:.2f}, rating {result.rating_calibrated:.2f}")
+    if result.p_accept_raw is not None:
+        lines.append(f"  P(Accept) from the Decision token: {result.p_accept_raw:.2f}")
+    lines += ["", "Summary:", "  " + r.Summary]
+    for name in ("Strengths", "Weaknesses", "Questions", "Limitations"):
+        items = r.get(name)
+        lines += ["", f"{name}:"] + [f"  - {x}" for x in items] if items else ["", f"{name}: (none)"]
+    cost = "unknown (" + (result.cost_note or "price unknown") + ")" if result.cost_usd is None else f"${result.cost_usd:.4f}"
+    u = result.usage
+    lines += ["", f"Usage: {u.input_tokens} input ({u.cached_tokens} cached) + {u.output_tokens} output tokens, "
+                  f"{len(result.trace)} answers; cost {cost}; {result.seconds:.1f}s"]
+    lines += [f"Note: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from reviewer.llm import UsageTracker, default_model_name, get_model
+    from reviewer.llm.errors import ConfigError, CostCapReached
+    from reviewer.paper import PaperError, load_paper
+    from reviewer.pipeline import _effective_budget, review
+
+    if not Path(args.paper).expanduser().is_file():
+        print(f"aisci review: {args.paper}: no such file", file=sys.stderr)
+        return 1
+    model_name = args.model or default_model_name()
+    try:
+        config = _config(args, model_name)
+        paper = load_paper(args.paper, page_limit=args.page_limit, sanitize=config.sanitize,
+                           max_tokens=_effective_budget(config, model_name))
+        model = get_model(model_name, base_url=args.base_url, cache=not args.no_cache,
+                          tracker=UsageTracker(max_cost_usd=args.max_cost))
+    except PaperError as e:
+        print(f"aisci review: {e}", file=sys.stderr)
+        return 1
+    except ValidationError as e:
+        err = e.errors()[0]
+        print(f"aisci review: invalid --{str(err['loc'][0]).replace('_', '-')}: {err['msg']}", file=sys.stderr)
+        return 2
+    except ConfigError as e:
+        print(f"aisci review: {e}", file=sys.stderr)
+        return 2
+    except ImportError as e:  # e.g. the local extra is not installed
+        print(f"aisci review: model {model_name} is not available here ({e})", file=sys.stderr)
+        return 2
+
+    async def run():
+        try:
+            return await review(paper, config, model)
+        finally:
+            await model.aclose()
+
+    try:
+        result = asyncio.run(run())
+    except CostCapReached as e:
+        print(f"aisci review: {e}", file=sys.stderr)
+        return 3
+    except (ConfigError, ValueError) as e:  # few-shot dir, calibrator
+        print(f"aisci review: {e}".splitlines()[0], file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(json_object(result), ensure_ascii=False))
+    else:
+        print(human_text(result))
+    if result.error:
+        print(f"aisci review: {result.error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,360 @@
+"""The review-driven scientist loop.
+
+ideas -> novelty check -> experiment (model edits, sandboxed runs) -> write-up -> review. Fitness is
+the optimised reviewer's calibrated P(accept) (without a calibrator: a documented uncalibrated
+pseudo-probability). Each later round keeps the best `keep` papers, turns their reviews' weaknesses
+into a revision plan (new experiments allowed), rewrites and re-reviews them. A held-out reviewer (a
+different stance and/or model, never used for selection) scores every paper too, so a gain that only
+fools the optimised reviewer shows up as a gap between the two curves.
+
+A shared UsageTracker enforces --max-cost: CostCapReached ends the loop, keeping everything done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from reviewer.llm import GenerateConfig, Message, Model, UsageTracker, get_model
+from reviewer.llm.errors import CostCapReached
+
+from . import (
+    loop_resume,
+    mock_answers,  # noqa: F401  (registers mock/default answers for these tasks)
+)
+from .experiments import ExperimentRun, improve_experiment, metrics_summary, run_experiment
+from .ideas import Idea, generate_ideas
+from .litsearch import make_searcher
+from .loop_report import CALIBRATED, UNCALIBRATED, RoundRecord, write_all
+from .novelty import NoveltyResult, check_novelty
+from .paper_tex import TexStatus, preflight
+from .templates import Template, load_template
+from .writeup import PaperResult, write_paper
+
+
+class LoopConfig(BaseModel):
+    template: str
+    model: str
+    out: Path
+    reviewer_model: str | None = None  # the held-out reviewer's model (default: --model)
+    calibrator: str | None = None
+    ideas: int = 2
+    rounds: int = 1  # improvement rounds after round 0 (the first papers)
+    keep: int | None = None  # papers revised per round (default: half the population, at least 1)
+    max_cost: float | None = None
+    smoke: bool = False
+    timeout_s: float | None = None  # per experiment run (default 120 s smoke, 600 s full)
+    attempts: int = 2  # edit+run attempts per experiment
+    idea_reflections: int = 1
+    literature: str = "auto"  # auto | local | semantic_scholar | openalex
+    papers_dir: str | None = None  # for the local index
+    held_out_stance: Literal["neutral", "critical", "lenient"] = "critical"
+    review_ensemble: int = 1
+    base_url: str | None = None
+    resume: bool = False  # continue a run in `out` (finished idea-rounds are kept, not redone)
+
+
+def fitness_of(result) -> tuple[float | None, str | None]:
+    """Calibrated P(accept) when there is one; else (Overall - 1) / 9, labelled uncalibrated."""
+    if result is None or result.review is None:
+        return None, None
+    if result.p_accept is not None:
+        return float(result.p_accept), CALIBRATED
+    return (result.review.Overall - 1) / 9, UNCALIBRATED
+
+
+class Scientist:
+    def __init__(self, config: LoopConfig, model: Model | None = None, held_out_model: Model | None = None):
+        self.cfg = config
+        self.out = Path(config.out)
+        self.tracker = model.tracker if model is not None else UsageTracker(max_cost_usd=config.max_cost)
+        self.model = model or get_model(config.model, base_url=config.base_url, tracker=self.tracker)
+        held_name = config.reviewer_model or config.model
+        if held_out_model is not None:
+            self.held_model = held_out_model
+        elif held_name == self.model.name or held_name == config.model:
+            self.held_model = self.model
+        else:
+            self.held_model = get_model(held_name, tracker=self.tracker)
+        self.template: Template = load_template(config.template)
+        self.timeout_s = config.timeout_s or (120.0 if config.smoke else 600.0)
+        self.records: list[RoundRecord] = []
+        self.notes: list[str] = []
+        self.status, self.stop_reason = "running", None
+        self.tex: TexStatus | None = None
+        self.start = time.monotonic()
+        # per idea: latest state
+        self.ideas: list[Idea] = []
+        self.novelty: dict[str, NoveltyResult] = {}
+        self.best_run: dict[str, ExperimentRun] = {}
+        self.papers: dict[str, PaperResult] = {}
+        self.reviews: dict[str, object] = {}
+        self.done: set[tuple[int, str]] = set()  # (round, idea) restored by --resume
+
+    # ----- outputs -----
+    def meta(self) -> dict:
+        from reviewer.pipeline import ReviewerConfig
+
+        kinds = {r.fitness_kind for r in self.records if r.fitness_kind}
+        return {
+            "config": json.loads(self.cfg.model_dump_json()),
+            "status": self.status, "stop_reason": self.stop_reason,
+            "fitness_kind": " / ".join(sorted(kinds)) or (CALIBRATED if self.cfg.calibrator else UNCALIBRATED),
+            "reviewers": {
+                "optimised": f"{self.model.name}, stance neutral, ensemble {self.cfg.review_ensemble}"
+                             + (f", calibrator {self.cfg.calibrator}" if self.cfg.calibrator else ", no calibrator"),
+                "held_out": f"{self.held_model.name}, stance {self.cfg.held_out_stance}"
+                            + (" (same calibrator)" if self.cfg.calibrator else "") + " - never used for selection",
+            },
+            "reviewer_defaults": ReviewerConfig().model_dump(include={"temperature", "fewshot", "reflections"}),
+            "tex": (self.tex or TexStatus(available=False, reason="not checked")).model_dump(),
+            "paper_format": "pdf" if self.tex and self.tex.available else "md",
+            "usage": self.tracker.summary() | {"cost_complete": self.tracker.unknown_cost_calls == 0},
+            "seconds": round(time.monotonic() - self.start, 1),
+            "ideas": [i.name for i in self.ideas],
+            "notes": self.notes,
+        }
+
+    def flush(self) -> dict:
+        return write_all(self.out, self.records, self.meta())
+
+    def save_ideas(self) -> None:
+        data = [{**i.model_dump(), "novelty": self.novelty[i.name].model_dump() if i.name in self.novelty else None}
+                for i in self.ideas]
+        (self.out / "ideas.json").write_text(json.dumps(data, indent=1))
+
+    # ----- steps -----
+    async def run(self) -> dict:
+        if self.out.exists() and any(self.out.iterdir()) and not self.cfg.resume:
+            raise FileExistsError(f"{self.out}: output directory is not empty (use --resume to continue it, "
+                                  "or another --out)")
+        self.out.mkdir(parents=True, exist_ok=True)
+        for d in ("runs", "papers", "reviews"):
+            (self.out / d).mkdir(exist_ok=True)
+        resumed = self.cfg.resume and (self.out / "ideas.json").exists()
+        if resumed:
+            self.resume()  # before the first flush rewrites fitness.csv
+        # Before any paid call: can we build PDFs? (else Markdown papers; decided once, cheaply)
+        self.tex = preflight(self.template.latex_template)
+        self.notes.append(f"TeX pre-flight: {self.tex.reason} ({self.tex.seconds:.1f} s)")
+        self.flush()
+        try:
+            baseline = loop_resume.load_baseline(self.out) if self.cfg.resume else None
+            if baseline is None:
+                baseline = await asyncio.to_thread(run_experiment, self.template.path, self.out / "runs",
+                                                   smoke=self.cfg.smoke, timeout_s=self.timeout_s, run_name="baseline")
+            self.baseline = baseline.final_info
+            if not baseline.ok:
+                self.notes.append(f"baseline run failed: {baseline.error[:300]}")
+            if not resumed:
+                await self.make_ideas()
+            await self.round_zero()
+            for k in range(1, self.cfg.rounds + 1):
+                await self.improve_round(k)
+            self.status = "finished"
+        except CostCapReached as e:
+            self.status, self.stop_reason = "stopped", str(e)
+        finally:
+            if self.status == "running":
+                self.status = "crashed"
+            self.save_ideas()
+            result = self.flush()
+        return result
+
+    def resume(self) -> None:
+        self.ideas, self.novelty = loop_resume.load_ideas(self.out)
+        for rec in sorted(loop_resume.load_records(self.out), key=lambda r: r.round):
+            if rec.status == "evaluated":
+                self.best_run[rec.idea], self.papers[rec.idea], self.reviews[rec.idea] = loop_resume.restore_state(self.out, rec)
+            self.records.append(rec)
+            self.done.add((rec.round, rec.idea))
+        self.notes.append(f"resumed: {len(self.ideas)} ideas and {len(self.done)} finished idea-rounds from {self.out}")
+
+    def begin(self, k: int, idea: str) -> bool:
+        """False when this idea-round is already finished (resume); else clear any partial leftovers."""
+        if (k, idea) in self.done:
+            return False
+        if self.cfg.resume:
+            moved = loop_resume.move_aside(self.out, idea, k)
+            if moved:
+                self.notes.append(f"moved unfinished files aside: {', '.join(moved)}")
+        return True
+
+    async def make_ideas(self) -> None:
+        ideas, notes = await generate_ideas(self.model, self.template.description, self.template.seed_ideas,
+                                            self.cfg.ideas, reflections=self.cfg.idea_reflections)
+        self.ideas = ideas
+        self.notes += notes
+        self.save_ideas()
+        searcher = make_searcher(self.cfg.literature, self.cfg.papers_dir)
+        for idea in ideas:
+            self.novelty[idea.name] = await check_novelty(self.model, idea, searcher)
+            self.save_ideas()
+        self.notes += getattr(searcher, "notes", [])
+        self.notes.append(f"literature search: {searcher.name}")
+
+    def spent(self) -> float:
+        return self.tracker.cost_usd
+
+    async def round_zero(self) -> None:
+        for idea in self.ideas:
+            if not self.begin(0, idea.name):
+                continue
+            t0, c0 = time.monotonic(), self.spent()
+            rec = RoundRecord(round=0, idea=idea.name, status="error")
+            try:
+                if not self.novelty[idea.name].novel:
+                    rec.status, rec.error = "not_novel", self.novelty[idea.name].reasoning[:300]
+                    continue
+                instruction = (f"Implement this research idea in experiment.py.\nTitle: {idea.title}\n"
+                               f"Hypothesis: {idea.hypothesis}\nPlan: {idea.experiment_plan}")
+                runs = await improve_experiment(self.model, self.template.path, self.out / "runs" / idea.name,
+                                                instruction, max_attempts=self.cfg.attempts, smoke=self.cfg.smoke,
+                                                timeout_s=self.timeout_s, run_prefix="round0",
+                                                context=f"Baseline results:\n{metrics_summary(self.baseline)}")
+                rec.experiment_attempts = len(runs)
+                ok = [r for r in runs if r.ok]
+                if not ok:
+                    rec.status = "experiment_failed"
+                    rec.error = (runs[-1].error if runs else "no attempt was made")[:500]
+                    continue
+                self.best_run[idea.name] = ok[-1]
+                await self.paper_and_review(idea, 0, rec)
+            except CostCapReached:
+                rec.status = "cost_cap"
+                raise
+            except Exception as e:  # one bad idea never ends the run; the reason is recorded
+                rec.error = f"{type(e).__name__}: {e}"[:500]
+            finally:
+                self.finish(rec, t0, c0)
+
+    async def improve_round(self, k: int) -> None:
+        latest = {r.idea: r for r in sorted(self.records, key=lambda r: r.round)
+                  if r.status == "evaluated" and r.round < k}
+        ranked = sorted(latest.values(), key=lambda r: -(r.fitness or 0.0))
+        keep = self.cfg.keep or max(1, math.ceil(len(self.ideas) / 2))
+        chosen = {r.idea for r in ranked[:keep]}
+        for idea in self.ideas:
+            if idea.name not in chosen:
+                self.records.append(RoundRecord(round=k, idea=idea.name, status="not_selected"))
+                continue
+            if not self.begin(k, idea.name):
+                continue
+            t0, c0 = time.monotonic(), self.spent()
+            rec = RoundRecord(round=k, idea=idea.name, status="error")
+            try:
+                await self.revise(idea, k, rec)
+            except CostCapReached:
+                rec.status = "cost_cap"
+                raise
+            except Exception as e:  # one bad idea never ends the run; the reason is recorded
+                rec.error = f"{type(e).__name__}: {e}"[:500]
+            finally:
+                self.finish(rec, t0, c0)
+
+    async def revise(self, idea: Idea, k: int, rec: RoundRecord) -> None:
+        review = self.reviews[idea.name].review
+        weaknesses = "\n".join(f"- {w}" for w in (review.Weaknesses or [])) or "- (none listed)"
+        questions = "\n".join(f"- {q}" for q in (getattr(review, "Questions", None) or []))
+        plan = await plan_revision(self.model, idea, weaknesses, questions, metrics_summary(self.best_run[idea.name].final_info))
+        (self.out / "papers" / idea.name / f"round_{k}").mkdir(parents=True, exist_ok=True)
+        (self.out / "papers" / idea.name / f"round_{k}" / "revision_plan.json").write_text(json.dumps(plan, indent=1))
+        notes = ""
+        if plan["experiment_change"].strip():
+            runs = await improve_experiment(self.model, self.best_run[idea.name].dir, self.out / "runs" / idea.name,
+                                            plan["experiment_change"], max_attempts=self.cfg.attempts,
+                                            smoke=self.cfg.smoke, timeout_s=self.timeout_s, run_prefix=f"round{k}",
+                                            context=f"Current results:\n{metrics_summary(self.best_run[idea.name].final_info)}")
+            rec.experiment_attempts = len(runs)
+            ok = [r for r in runs if r.ok]
+            if ok:
+                self.best_run[idea.name] = ok[-1]
+                notes = f"Round {k} ran a new experiment: {plan['experiment_change'][:500]}"
+            else:
+                notes = "A requested additional experiment failed; the results are those of the previous round."
+                self.notes.append(f"{idea.name} round {k}: new experiment failed ({(runs[-1].error if runs else '')[:200]})")
+        revision = (f"Reviewer weaknesses:\n{weaknesses}\n\nWriting changes:\n"
+                    + "\n".join(f"- {c}" for c in plan["writing_changes"]) + (f"\n\n{notes}" if notes else ""))
+        await self.paper_and_review(idea, k, rec, revision=revision, notes=notes)
+
+    async def paper_and_review(self, idea: Idea, k: int, rec: RoundRecord, revision: str | None = None,
+                               notes: str = "") -> None:
+        from reviewer.pipeline import ReviewerConfig, review
+
+        run = self.best_run[idea.name]
+        rec.experiment = str(run.dir.relative_to(self.out))
+        nov = self.novelty.get(idea.name)
+        previous = self.papers.get(idea.name)
+        paper = await write_paper(
+            self.model, idea=idea, description=self.template.description, skeleton=self.template.latex_template,
+            references=self.template.references_bib, results=run.final_info, baseline=self.baseline,
+            figures=list(run.plots), hits=(nov.hits if nov else [])[:10], out_dir=self.out / "papers" / idea.name / f"round_{k}",
+            tex=self.tex, notes=notes, revision=revision, previous=previous.sections if previous else None)
+        self.papers[idea.name] = paper
+        rec.paper, rec.paper_format = str(paper.path.relative_to(self.out)), paper.format
+        rec.writeup_fixes = len(paper.fixes)
+        if paper.compile_error:
+            self.notes.append(f"{idea.name} round {k}: {paper.compile_error[:200]}")
+        common = dict(ensemble=self.cfg.review_ensemble, calibrator=self.cfg.calibrator)
+        opt_cfg = ReviewerConfig(model=self.model.name, stance="neutral", **common)
+        held_cfg = ReviewerConfig(model=self.held_model.name, stance=self.cfg.held_out_stance, **common)
+        opt, held = await asyncio.gather(review(paper.path, opt_cfg, model=self.model),
+                                         review(paper.path, held_cfg, model=self.held_model))
+        stem = f"{idea.name}_round{k}"
+        (self.out / "reviews" / f"{stem}.json").write_text(opt.model_dump_json(indent=1))
+        (self.out / "reviews" / f"{stem}_held_out.json").write_text(held.model_dump_json(indent=1))
+        rec.fitness, rec.fitness_kind = fitness_of(opt)
+        rec.held_out_p_accept, rec.held_out_kind = fitness_of(held)
+        if opt.review is not None:
+            rec.overall, rec.decision = opt.review.Overall, opt.review.Decision
+            self.reviews[idea.name] = opt
+        if held.review is not None:
+            rec.held_out_overall, rec.held_out_decision = held.review.Overall, held.review.Decision
+        if opt.review is None:
+            rec.status, rec.error = "error", f"optimised reviewer: {opt.error}"[:500]
+        else:
+            rec.status = "evaluated"
+            if held.review is None:
+                rec.error = f"held-out reviewer: {held.error}"[:500]
+
+    def finish(self, rec: RoundRecord, t0: float, c0: float) -> None:
+        rec.seconds = round(time.monotonic() - t0, 2)
+        rec.cost_usd = round(self.spent() - c0, 6)
+        rec.cost_complete = self.tracker.unknown_cost_calls == 0
+        self.records.append(rec)
+        self.flush()
+
+
+PLAN_SCHEMA = {
+    "type": "object",
+    "properties": {"experiment_change": {"type": "string"},
+                   "writing_changes": {"type": "array", "items": {"type": "string"}}},
+    "required": ["experiment_change", "writing_changes"],
+}
+
+
+async def plan_revision(model: Model, idea: Idea, weaknesses: str, questions: str, results: str) -> dict:
+    """The review's weaknesses -> what to change: one experiment instruction (or "") and writing changes."""
+    prompt = (f"Paper: {idea.title}\nHypothesis: {idea.hypothesis}\nCurrent results:\n{results}\n\n"
+              f"The reviewer's weaknesses:\n{weaknesses}\n\nReviewer questions:\n{questions or '(none)'}\n\n"
+              "Plan a revision. experiment_change: one concrete change to experiment.py that would address the most "
+              "important experimental weakness within the same CPU budget, or \"\" if no new experiment is needed. "
+              "writing_changes: how the text should change (a list). Never plan to claim results that were not run.")
+    out = await model.generate([Message(role="system", content="You revise research papers after peer review."),
+                                Message(role="user", content=prompt)],
+                               GenerateConfig(temperature=0.2, max_tokens=800, json_schema=PLAN_SCHEMA,
+                                              schema_name="revision_plan", task="revise_plan"))
+    plan = out.parsed if isinstance(out.parsed, dict) else {}
+    changes = plan.get("writing_changes") if isinstance(plan.get("writing_changes"), list) else []
+    return {"experiment_change": str(plan.get("experiment_change") or ""),
+            "writing_changes": [str(c) for c in changes] or ["Address each weakness listed by the reviewer."]}
+
+
+async def run_loop(config: LoopConfig, model: Model | None = None, held_out_model: Model | None = None) -> dict:
+    return await Scientist(config, model, held_out_model).run()
