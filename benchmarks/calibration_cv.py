@@ -23,7 +23,7 @@ import pandas as pd
 from reviewer.calibrate import Calibrator
 
 from .datasets import Dataset
-from .metrics import compute_metrics
+from .metrics import compute_metrics, ece
 from .score import score
 
 SPREAD_METRICS = ("auc", "balanced_accuracy", "ece", "brier", "spearman", "mae", "accuracy", "f1")
@@ -124,6 +124,15 @@ def _spread(runs: pd.DataFrame, ds: Dataset) -> dict:
                 if v else None) for k, v in per.items()}
 
 
+def ece_noise_floor(p: np.ndarray, n_sim: int = 200, seed: int = 0) -> dict:
+    """ECE that perfectly calibrated probabilities p would still show on this many papers: outcomes drawn
+    as Bernoulli(p). With ~390 papers and 10 bins the floor is ~0.04-0.05, so ECE near it is noise."""
+    p = np.asarray(p, float)
+    rng = np.random.default_rng(seed)
+    vals = np.array([ece((rng.random(p.size) < p).astype(float), p) for _ in range(n_sim)])
+    return {"mean": float(vals.mean()), "p95": float(np.percentile(vals, 95)), "n_sim": n_sim}
+
+
 def nested_cv(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int = 0,
               method: str = "logistic", reviews_name: str | None = None) -> dict:
     """bench score's metrics JSON (rule "calibrated") of the pooled OOF predictions, plus `fold_spread`,
@@ -136,6 +145,8 @@ def nested_cv(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int 
     out = score(ds, base, rule="calibrated", calibrator=_Fixed(pooled), reviews_name=reviews_name)
     out["reviews"]["note"] = f"out-of-fold predictions of nested {repeats}x{folds} CV (mean over repeats)"
     out["fold_spread"] = _spread(runs, ds)
+    scored = pooled[pooled["paper_id"].isin(set(ds.paper_ids))]
+    out["ece_noise_floor"] = ece_noise_floor(scored["p_accept"].to_numpy(float), seed=seed)
     raw = score(ds, base, rule="overall", threshold=6.0, reviews_name=reviews_name)
     raw["reviews"]["note"] = "uncalibrated: " + ("mean Overall of the panel" if len(frames) > 1 else "Overall") + " >= 6"
     out["raw"] = raw
@@ -144,7 +155,7 @@ def nested_cv(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int 
         "folds": folds, "repeats": repeats, "seed": seed, "method": method, "n_reviewers": len(frames),
         "threshold": {"mean": float(np.mean(thr)), "std": float(np.std(thr))},
         "choices": {k: dict(Counter(str(i.get(k)) for i in info))
-                    for k in ("prob_head", "prob_group", "prob_C", "rating_group", "rating_alpha")},
+                    for k in ("prob_head", "prob_design", "prob_C", "rating_design", "rating_alpha")},
         "n_features": {"mean": float(np.mean([i["n_features"] for i in info]))},
         "honesty": "imputation, scaling, feature group, C/alpha (inner CV), head and threshold are chosen "
                    "on each outer training fold only; the held-out fold's labels are never seen",

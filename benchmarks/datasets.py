@@ -61,7 +61,7 @@ def _ratings_file(root: Path) -> Path | None:
 class Dataset:
     root: Path
     ratings: pd.DataFrame  # paper_id, ratings (list[float]), mean_rating, n_ratings, decision, accepted
-    ratings_file: Path
+    ratings_file: Path | None = None  # found under root when not given
     _hash: str | None = field(default=None, repr=False)
 
     @property
@@ -82,7 +82,10 @@ class Dataset:
     def hash(self) -> str:
         """sha256 of the ratings file: identifies the labels a result was computed against."""
         if self._hash is None:
-            self._hash = hashlib.sha256(self.ratings_file.read_bytes()).hexdigest()
+            rf = self.ratings_file or _ratings_file(self.root)
+            if rf is None:
+                raise DatasetError(f"dataset dir {self.root}: no ratings file to hash")
+            self._hash = hashlib.sha256(rf.read_bytes()).hexdigest()
         return self._hash
 
     def review_files(self) -> list[Path]:

@@ -44,16 +44,17 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # Within one resample batch, several metrics need the same gathered counts (a confusion matrix, a
-# contingency table): compute them once per index matrix. The memo holds idx, so its id is not reused.
+# contingency table): compute them once per index matrix. The memo keeps references to idx and to the
+# keyed arrays, so neither id nor data address can be reused by another array while an entry lives.
 _MEMO: dict = {"idx": None, "store": {}}
 
 
-def _memo(key: tuple, idx: np.ndarray, compute: Callable[[], object]):
+def _memo(key: tuple, idx: np.ndarray, compute: Callable[[], object], keep: tuple = ()):
     if _MEMO["idx"] is not idx:
         _MEMO["idx"], _MEMO["store"] = idx, {}
     if key not in _MEMO["store"]:
-        _MEMO["store"][key] = compute()
-    return _MEMO["store"][key]
+        _MEMO["store"][key] = (keep, compute())
+    return _MEMO["store"][key][1]
 
 
 def _akey(*arrs: np.ndarray) -> tuple:
@@ -68,7 +69,7 @@ def _confusion(arrs: list[np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, ...
         sy, sp, tp = ((v.astype(np.uint8)[idx]).sum(1, dtype=np.int64).astype(float) for v in (y, p, y & p))
         return tp, sp - tp, sy - tp, idx.shape[1] - sy - sp + tp
 
-    return _memo(("confusion", *_akey(arrs[0], arrs[1])), idx, compute)
+    return _memo(("confusion", *_akey(arrs[0], arrs[1])), idx, compute, keep=(arrs[0], arrs[1]))
 
 
 def _accuracy(a, idx):
@@ -115,7 +116,7 @@ def _table(x: np.ndarray, y: np.ndarray, idx: np.ndarray):
             return None
         return _build_table(x, y, idx)
 
-    return _memo(("table", *_akey(x, y)), idx, compute)
+    return _memo(("table", *_akey(x, y)), idx, compute, keep=(x, y))
 
 
 def _avg_ranks(counts: np.ndarray) -> np.ndarray:
@@ -341,6 +342,14 @@ def paired_bootstrap_pvalue(fn, arrays_a, arrays_b, n: int = 1000, seed: int = 0
     return float(min(1.0, max(p, 1.0 / d.size)))  # never report exactly 0 from a finite bootstrap
 
 
+def _rows_table(cx: np.ndarray, cy: np.ndarray, ny: int, nx: int | None = None) -> np.ndarray:
+    """Contingency tables (D, nx, ny) of row-wise code pairs cx, cy of shape (D, P)."""
+    nx = ny if nx is None else nx
+    d = cx.shape[0]
+    flat = (cx * ny + cy + nx * ny * np.arange(d)[:, None]).ravel()
+    return np.bincount(flat, minlength=d * nx * ny).reshape(d, nx, ny).astype(float)
+
+
 def human_baseline(ratings: Sequence[Sequence[float]], seed: int = 0, accepted: Sequence[bool] | None = None,
                    draws: int = 200) -> dict:
     """How well humans agree with each other on the same papers (papers with >= 2 ratings).
@@ -372,17 +381,24 @@ def human_baseline(ratings: Sequence[Sequence[float]], seed: int = 0, accepted: 
     b_idx = (a_idx + rng.integers(1, k, size=(draws, len(keep)))) % k  # a distinct second reviewer
     first = mat[np.arange(len(keep)), a_idx]
     second = mat[np.arange(len(keep)), b_idx]
-    ident = np.arange(len(keep))[None, :]
-    vals = [_spearman([first[d], second[d]], ident)[0] for d in range(draws)]
-    out["spearman_two_random"] = float(np.nanmean(vals))
+    vals, codes = np.unique(np.concatenate([first, second]), return_inverse=True)
+    c1, c2 = codes.reshape(2, draws, len(keep))
+    t = _rows_table(c1, c2, vals.size)  # one table per draw: all draws at once
+    out["spearman_two_random"] = float(np.nanmean(_table_corr(t, _avg_ranks(t.sum(2)), _avg_ranks(t.sum(1)))))
     if accepted is not None:
-        y = np.asarray(accepted, dtype=float)[keep]
-        out["single_reviewer_vs_decision_not_independent"] = {
-            "auc": float(np.nanmean([_auc([y, first[d]], ident)[0] for d in range(draws)])),
-            "balanced_accuracy_at_6": float(np.nanmean(
-                [_balanced_accuracy([y, (first[d] >= 6).astype(float)], ident)[0] for d in range(draws)])),
-            "note": "decisions were made from these ratings: an upper bound, not an independent human baseline",
-        }
+        y = np.asarray(accepted, dtype=int)[keep]
+        if 0 < y.sum() < y.size:
+            ty = _rows_table(np.broadcast_to(y, c1.shape), c1, vals.size, nx=2)  # (draws, 2, values)
+            neg, pos = ty[:, 0, :], ty[:, 1, :]
+            below = np.cumsum(neg, axis=1) - neg
+            auc_d = (pos * (below + 0.5 * neg)).sum(1) / (pos.sum(1) * neg.sum(1))
+            hit = first >= 6
+            bal = ((hit & (y == 1)).sum(1) / y.sum() + (~hit & (y == 0)).sum(1) / (y.size - y.sum())) / 2
+            out["single_reviewer_vs_decision_not_independent"] = {
+                "auc": float(auc_d.mean()),
+                "balanced_accuracy_at_6": float(bal.mean()),
+                "note": "decisions were made from these ratings: an upper bound, not an independent human baseline",
+            }
     return out
 
 

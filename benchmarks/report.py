@@ -73,19 +73,31 @@ def _notes(lb: dict) -> list[str]:
     ]
 
 
+def _token(t: object) -> str:
+    return str(t.get("token")) if isinstance(t, dict) else str(t[0] if isinstance(t, list | tuple) else t)
+
+
 def _leakage_md(lk: dict) -> list[str]:
     out = ["", "## Leakage audit", "",
            "Caveat: the recorded reviews were written on the unsanitized paper text, in which accepted papers "
            "mostly show author names and rejected ones say \"Anonymous authors\"; part of their agreement "
-           "may come from that leak.", "",
+           "with the decisions may come from that leak rather than from judging the science.", "",
            "| text | n | marker probe AUC | bag-of-words probe AUC | top tokens |", "|---|---|---|---|---|"]
     for label, a in (("as given", lk["before"]), ("sanitized", lk["after"])):
-        toks = ", ".join(str(t if not isinstance(t, list | tuple) else t[0]) for t in (a.get("top_tokens") or [])[:10])
-        out.append(f"| {label} | {a.get('n')} | {_f(a.get('marker_probe_auc'))} | {_f(a.get('bow_probe_auc'))} | {toks} |")
-    out += ["", "How much each reviewer's Overall tracks the leak marker beyond the mean human rating:", ""]
+        toks = ", ".join(_token(t) for t in (a.get("top_tokens") or [])[:10])
+        out.append(f"| {label} | {a.get('n')} | {_f(a.get('marker_probe_auc'))} | {_f(a.get('bow_probe_auc'))} "
+                   f"| {toks} |")
+    out += ["", "How much each reviewer's Overall tracks the leak marker beyond the mean human rating "
+            "(partial correlation controlling for the mean human rating):", "",
+            "| reviewer | n | partial Pearson [95% CI] | partial Spearman | Overall points for the leak |",
+            "|---|---|---|---|---|"]
     for name, d in lk["overall_vs_marker"].items():
-        kv = ", ".join(f"{k} {_f(v) if isinstance(v, float) else v}" for k, v in d.items() if not isinstance(v, dict | list))
-        out.append(f"- {name}: {kv}")
+        ci = d.get("partial_pearson_ci95")
+        out.append(f"| {name} | {d.get('n')} | {_f(d.get('partial_pearson'))}"
+                   + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+                   + f" | {_f(d.get('partial_spearman'))} | {_f(d.get('overall_points_for_leak'), 2)} |")
+    notes = {d.get("note") for d in lk["overall_vs_marker"].values() if d.get("note")}
+    out += [""] + [f"Note: {n}" for n in sorted(notes)]
     return out
 
 

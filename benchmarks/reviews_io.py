@@ -56,7 +56,9 @@ def parse_list(value: object) -> list:
     text = str(value).strip()
     if not text:
         return []
-    for parse in (json.loads, ast.literal_eval):  # literal_eval evaluates literals only, never code
+    # Python-literal lists (the recorded files) start with "['"; try the likely parser first.
+    parsers = (ast.literal_eval, json.loads) if text.startswith("['") else (json.loads, ast.literal_eval)
+    for parse in parsers:  # literal_eval evaluates literals only, never code
         try:
             out = parse(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

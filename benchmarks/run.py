@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import errno
 import io
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -26,25 +28,40 @@ from reviewer.llm import CostCapReached, Model, UsageTracker, get_model
 from reviewer.paper import PaperError, load_paper
 from reviewer.pipeline import ReviewerConfig, review
 
-from .datasets import Dataset
-from .journal import Journal, atomic_write_text
+from .datasets import PAPER_SUFFIXES, Dataset
+from .journal import Journal, atomic_write_text, remove_stale_temps
 from .reviews_io import REVIEW_COLUMNS
 
 LEAD_COLUMNS = ["p_accept", "rating_calibrated", "error", "input_tokens", "output_tokens", "cached_tokens",
                 "cost_usd", "seconds"]
 COST_CAP_ERROR = "not reviewed: cost cap reached"
 FLUSH_EVERY_S = 2.0
+FLUSH_SHARE = 0.05  # rewrites of reviews.csv/log.json may take at most this share of the run's time
 
 
-def csv_text(records: list[dict[str, Any]]) -> str:
+def csv_text(records: list[dict[str, Any]], memo: dict[str, tuple[Any, tuple, str]] | None = None) -> str:
+    """reviews.csv text. `memo` (paper_id -> (record, columns, line)) reuses the lines of records that
+    did not change since the last rewrite, so a periodic rewrite of a big run stays cheap."""
     extra = sorted({k for r in records for k in r} - set(REVIEW_COLUMNS) - set(LEAD_COLUMNS) - {"status"})
     columns = REVIEW_COLUMNS + LEAD_COLUMNS + extra
+    key = tuple(columns)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    parts = [buf.getvalue()]
     for r in records:
-        writer.writerow({k: _cell(r.get(k)) for k in columns})
-    return buf.getvalue()
+        hit = memo.get(r["paper_id"]) if memo is not None else None
+        if hit is not None and hit[0] is r and hit[1] == key:
+            parts.append(hit[2])
+            continue
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_cell(r.get(k)) for k in columns])
+        line = buf.getvalue()
+        if memo is not None:
+            memo[r["paper_id"]] = (r, key, line)
+        parts.append(line)
+    return "".join(parts)
 
 
 def _cell(v: Any) -> Any:
@@ -72,6 +89,23 @@ def versions() -> dict[str, str | None]:
     return out
 
 
+def missing_paper_error(papers: Path, pid: str) -> str:
+    """Why papers/<pid>.* is not a readable file: names the entry and the cause in one line."""
+    for suffix in PAPER_SUFFIXES:
+        p = papers / f"{pid}{suffix}"
+        if not os.path.lexists(p):
+            continue
+        if p.is_dir():
+            return f"{p}: is a directory, not a paper file"
+        try:
+            os.stat(p)
+        except OSError as e:
+            cause = "symlink loop" if e.errno == errno.ELOOP else f"broken symlink ({e.strerror})"
+            return f"{p}: {cause}" if p.is_symlink() else f"{p}: cannot read ({e.strerror})"
+        return f"{p}: not a regular file"
+    return f"{pid}: no paper file in {papers} (looked for {', '.join(PAPER_SUFFIXES)})"
+
+
 class BenchRun:
     def __init__(self, ds: Dataset, out_dir: Path, config: ReviewerConfig, *, paper_ids: list[str],
                  concurrency: int = 8, max_cost: float | None = None, model: Model | None = None,
@@ -84,10 +118,15 @@ class BenchRun:
                                         tracker=self.tracker, cache=cache)
         self.progress = progress
         self.journal = Journal(self.out_dir / "results.jsonl")
+        remove_stale_temps(self.out_dir)  # left by a kill during an atomic rewrite
         self.records = self.journal.read()
         self.started = datetime.now(UTC).isoformat()
         self.cost_capped = False
         self._last_flush = 0.0
+        self._flush_every = FLUSH_EVERY_S
+        self._failed = {pid for pid in self.paper_ids if self.records.get(pid, {}).get("status") == "failed"}
+        self._csv_memo: dict[str, tuple[Any, tuple, str]] = {}
+        self._static: dict[str, Any] | None = None  # versions and git revision: looked up once per run
 
     def check_config(self) -> None:
         log = self.out_dir / "log.json"
@@ -108,7 +147,7 @@ class BenchRun:
         base = {"paper_id": pid}
         path = self.ds.paper_path(pid)
         if path is None:
-            return {**base, "status": "failed", "error": f"{pid}: no paper file in {self.ds.root / 'papers'}"}
+            return {**base, "status": "failed", "error": missing_paper_error(self.ds.root / "papers", pid)}
         try:
             paper = await asyncio.to_thread(load_paper, path, sanitize=self.config.sanitize,
                                             page_limit=self.config.page_limit)
@@ -138,10 +177,10 @@ class BenchRun:
                 rec = {"paper_id": pid, "status": "failed", "error": f"{pid}: {type(e).__name__}: {e}"[:500]}
             self.records[pid] = rec
             self.journal.append(rec)
+            (self._failed.add if rec.get("status") == "failed" else self._failed.discard)(pid)
             bar.update(1)
-            failed = sum(1 for p in self.paper_ids if self.records.get(p, {}).get("status") == "failed")
-            bar.set_postfix(failed=failed, cost=f"${self.tracker.cost_usd:.4f}", refresh=False)
-            if time.monotonic() - self._last_flush > FLUSH_EVERY_S:
+            bar.set_postfix(failed=len(self._failed), cost=f"${self.tracker.cost_usd:.4f}", refresh=False)
+            if time.monotonic() - self._last_flush > self._flush_every:
                 self.flush()
 
     async def run(self) -> dict[str, Any]:
@@ -186,16 +225,18 @@ class BenchRun:
         }
 
     def flush(self, final: bool = False) -> None:
-        self._last_flush = time.monotonic()
+        start = time.monotonic()
+        self.journal.sync()  # the journal reaches the disk at least as often as the files built from it
         rows = self.rows()
-        atomic_write_text(self.out_dir / "reviews.csv", csv_text(rows))
+        atomic_write_text(self.out_dir / "reviews.csv", csv_text(rows, self._csv_memo))
+        if self._static is None:
+            self._static = {"versions": versions(), "git_revision": git_revision()}
         log = {
             "config": self.config.model_dump(mode="json"),
             "model": self.model.name,
             "dataset": str(self.ds.root),
             "dataset_hash": self.ds.hash(),
-            "versions": versions(),
-            "git_revision": git_revision(),
+            **self._static,
             "cache": str(self.model.cache.path) if self.model.cache else None,
             "started": self.started,
             "ended": datetime.now(UTC).isoformat() if final else None,
@@ -204,3 +245,6 @@ class BenchRun:
                                        "cost_usd": r.get("cost_usd"), "seconds": r.get("seconds")} for r in rows},
         }
         atomic_write_text(self.out_dir / "log.json", json.dumps(log, indent=1, default=str))
+        self._last_flush = time.monotonic()
+        # A big run's rewrite takes longer: space them so they stay a small share of the time.
+        self._flush_every = max(FLUSH_EVERY_S, (self._last_flush - start) / FLUSH_SHARE)

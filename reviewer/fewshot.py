@@ -59,8 +59,7 @@ def load_example(json_path: Path, token_budget: int | None) -> FewShotExample:
         text = paper.read_text(encoding="utf-8", errors="replace")
     truncated = False
     if token_budget:
-        cut = fit_to_budget(text, token_budget)
-        truncated, text = len(cut) < len(text), cut
+        text, truncated = fit_to_budget(text, token_budget)
     return FewShotExample(name=json_path.stem, paper_text=text, review=outcome.review, truncated=truncated)
 
 

@@ -56,13 +56,17 @@ RULES: dict[str, str] = {
         r"(?:paper|text|document|submission|manuscript)?\s*[,:;\-]?\s*(?:you|we|they|it)?\s*"
         r"(?:must|should|shall|are\s+(?:required|instructed|asked|expected|told|obliged)\s+to|have\s+to|need\s+to|"
         r"will|are\s+to|ought\s+to)\s+(?!be\s+(?:aware|careful|noted))"
-        r"|\b(?:if|when|in\s+case)\s+you\s+are\s+(?:an?\s+)?(?:" + _MODEL + r"|reviewer|language\s+model|bot|machine)"
+        r"|\b(?:if|when|in\s+case|should|whether)\s+you\s+(?:are|be|happen\s+to\s+be)\s+(?:an?\s+)?(?:" + _MODEL
+        + r"|reviewer|language\s+model|bot|machine)"
         r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:helpful|friendly|lenient|generous|positive|kind|supportive)\s+"
-        r"(?:\w+\s+)?(?:reviewer|assistant|model|referee)"
-        r"|\b(?:" + _MODEL + r"|reviewers?)\s+(?:must|should|shall|are\s+instructed\s+to|are\s+required\s+to|need\s+to)\s+"
-        r"(?:always\s+|only\s+|strongly\s+|definitely\s+)?(?:rate|score|give|assign|recommend|accept|praise|"
-        r"evaluate\s+(?:this|the)\s+(?:paper|work|submission)\s+(?:positively|favou?rably|highly)|output|respond|"
-        r"ignore|write\s+(?:a|an)\s+" + _POS + r")"
+        r"(?:\w+\s+){0,3}(?:reviewer|assistant|model|referee)"
+        # "<model or reviewer> ... must/should <directive>", a few words apart
+        r"|\b(?:" + _MODEL + r"|reviewers?|referees?)\b(?:\s+[\w,'’:]+){0,6}?\s+(?:must|should|shall|"
+        r"are\s+(?:instructed|required|asked|expected|told|supposed)\s+to|is\s+(?:instructed|required|asked|expected|"
+        r"told|supposed)\s+to|need\s+to|needs\s+to|have\s+to|has\s+to)\s+(?:always\s+|only\s+|strongly\s+|definitely\s+|"
+        r"not\s+|never\s+)?(?:rate|score|give|assign|recommend|accept|praise|output|respond|reply|return|print|say|"
+        r"state|ignore|disregard|avoid|focus|mention|list|highlight|write\s+(?:a|an)\s+" + _POS + r"|"
+        r"evaluate\s+(?:this|the)\s+(?:paper|work|submission|manuscript)\s+(?:positively|favou?rably|highly))"
     ),
     # asking for a good score / acceptance
     "request_positive": (
@@ -101,7 +105,7 @@ _COMBINED = re.compile("|".join(f"(?P<{name}>{p})" for name, p in RULES.items())
 _COMPACT = re.compile(
     r"ignore(?:all|any)?(?:the)?(?:previous|prior|above|preceding)instructions"
     r"|disregard(?:all|any)?(?:the)?(?:previous|prior|above|preceding)instructions"
-    r"|give(?:this|the)?(?:paper)?a?positivereview|ratethispaperhighly|recommendaccept(?:ance)?(?:of)?thispaper"
+    r"|give(?:this|the|our)(?:paper|work|submission)a?positivereview|giveapositivereviewonly|ratethispaperhighly|recommendaccept(?:ance)?(?:of)?thispaper"
     r"|asareviewer(?:you)?must|(?:llm|ai)reviewers?(?:must|should)"
 )
 
@@ -166,34 +170,47 @@ def _span(text: str, idx: list[int], a: int, b: int, rule: str) -> dict:
     return {"start": start, "end": end, "text": text[start:end][:300], "rule": rule}
 
 
-_ANCHORS = (
-    "ignor", "disregard", "forget", "overrid", "overlook", "skip", "bypass", "discard", "neglect",
-    "instruction", "directive", "prompt", "system", "[inst", "im_", "reviewer", "referee", "llm", "language model",
-    "assistant", "chatgpt", "gpt", "claude", "gemini", "chatbot", "area chair", "evaluator", " ai", "you ",
-    "review", "rating", "rate ", "score", "recommend", "accept", "mark", "grade", "assessment", "evaluation",
+_ANCHORS = (  # every rule match contains one of these (lower-case, normalized view)
+    "ignor", "disregard", "forget", "overrid", "overlook", "skip ", "bypass", "discard", "neglect",
+    "instruction", "directive", "prompt", "[inst", "im_start", "im_end", "reviewer", "referee", "llm",
+    "language model", "assistant", "chatgpt", "gpt", "claude", "gemini", "chatbot", "area chair", "evaluator",
+    " ai ", "ai-", " ai:", " ai,", " ai.", "you are", "you must", "you should", "you will", "you have", "you need",
+    "review", "rating", " rate ", "score", "recommend", "accept", " mark", " grade", "assessment", "evaluation",
     "highest", "suggest", "vote", "weakness", "limitation", "flaw", "criticis", "criticiz", "shortcoming",
-    "negative", "concern", "strength", "positive", "reveal", "disclose",
+    "negative", "concern", "strength", "positive", "reveal", "disclose", "tell anyone",
 )
-_HYPHEN_JOIN = re.compile(r"(?<=[^\W\d_])-[ \t\r]*\n\s*")
-_SPECIAL = "*_`#>|\\"
+_HYPHEN_JOIN = re.compile(r"-[ \t\r]*\n\s*")
+_SPECIAL_RE = re.compile(r"[*_`#>|\\]")
+_NONLETTERS = bytes(c for c in range(256) if not (97 <= c <= 122))
+_HIDDEN_HINTS = ("color", "font-size", "display", "<!--", "fontsize", "phantom")
 
 
-def _fast_norm(text: str) -> str:
-    """Same view as `_normalize` but without collapsing whitespace or an index map (C-speed translate)."""
+def _fast_norm(text: str, chars: set[str] | None = None) -> str:
+    """Same view as `_normalize` but without collapsing whitespace or an index map (C-speed passes)."""
+    chars = set(text) if chars is None else chars
+    low = text.lower()
+    if chars & set("*_`#>|\\"):
+        low = _SPECIAL_RE.sub(" ", low)
     table: dict[int, str | None] = {}
-    for ch in set(text):
+    for ch in chars:
         o = ord(ch)
         if o < 128:
-            if "A" <= ch <= "Z":
-                table[o] = ch.lower()
-            elif ch in _SPECIAL:
-                table[o] = " "
-        elif ch in _INVISIBLE or 0xE0000 <= o <= 0xE007F:
-            table[o] = None
+            continue
+        if ch in _INVISIBLE or 0xE0000 <= o <= 0xE007F:
+            table[ord(ch.lower())] = None
         else:
             n = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS).lower()
-            table[o] = " " if n.isspace() else n
-    return _HYPHEN_JOIN.sub("", text.translate(table))
+            if n != ch.lower():
+                table[ord(ch.lower())] = " " if n.isspace() else n
+    if table:  # a char-class scan plus a callback per hit is much faster than str.translate here
+        cls = re.compile("[" + "".join(re.escape(chr(o)) for o in table) + "]")
+        low = cls.sub(lambda m: table[ord(m.group(0))] or "", low)
+
+    def join(m: re.Match[str]) -> str:  # hyphen at a line end after a letter: join the word
+        prev = m.string[m.start() - 1] if m.start() else ""
+        return "" if prev.isalpha() else m.group(0)
+
+    return _HYPHEN_JOIN.sub(join, low) if "-" in chars else low
 
 
 def _windows(norm: str) -> list[tuple[int, int]]:
@@ -217,17 +234,23 @@ def _windows(norm: str) -> list[tuple[int, int]]:
 def _cheap_hit(norm: str) -> bool:
     if any(_COMBINED.search(norm, a, b) for a, b in _windows(norm)):
         return True
-    return bool(_COMPACT.search(re.sub(r"[^a-z]+", "", norm)))
+    compact = norm.encode("ascii", "ignore").translate(None, _NONLETTERS).decode()
+    return bool(_COMPACT.search(compact))
 
 
 def detect_injection(text: str) -> tuple[bool, list[dict]]:
     """(suspected, spans). Spans are offsets into `text` with the matching rule's name."""
     spans: list[dict] = []
-    if _cheap_hit(_fast_norm(text)):  # exact offsets need the slower mapped view: only when something hit
+    chars = set(text)
+    if _cheap_hit(_fast_norm(text, chars)):  # exact offsets need the slower mapped view: only when something hit
         spans = _mapped_spans(text)
     for rx, name in ((_HIDDEN_MARKUP, "hidden_markup"), (_TAG_CHARS, "unicode_tag_chars"),
                      (_ZW_CLUSTER, "zero_width_obfuscation")):
-        if name == "zero_width_obfuscation" and not any(c in text for c in "\u200b\u200c\u200d\u2060\ufeff"):
+        if name == "zero_width_obfuscation" and not chars & set("\u200b\u200c\u200d\u2060\ufeff"):
+            continue
+        if name == "unicode_tag_chars" and not any(ord(c) >= 0xE0000 for c in chars):
+            continue
+        if name == "hidden_markup" and not any(h in text.lower() for h in _HIDDEN_HINTS):
             continue
         for m in rx.finditer(text):
             spans.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": name})

@@ -10,9 +10,10 @@ import hashlib
 import json
 import re
 
+from .json_repair import extract_json
 from .llm.providers.mock_answers import register_answer
 from .llm.types import GenerateConfig, Message
-from .parse import extract_json, parse_review
+from .parse import parse_review
 
 _PAPER = re.compile(r"<paper>\n?(.*?)\n?</paper>", re.S)
 

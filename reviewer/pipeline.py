@@ -18,12 +18,9 @@ configuration errors (ConfigError, FewShotError, a calibrator that does not load
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,12 +30,12 @@ from . import (
     mock_reviews,  # noqa: F401  (registers mock/default answers for the reviewer's tasks)
     prompts,
 )
+from .calls import Caller, reflection_parser, review_parser
 from .fewshot import load_fewshot
 from .form import SCORE_FIELDS, Review, reflection_json_schema, review_json_schema
-from .llm import GenerateConfig, Message, Model, Output, Usage, get_model
-from .llm.errors import ConfigError, CostCapReached, LLMError
-from .parse import parse_reflection, parse_review
-from .result import CallRecord, ReviewResult, aggregate, p_accept_from_logprobs, round_score
+from .llm import Message, Model, Usage, get_model
+from .llm.errors import ConfigError, CostCapReached
+from .result import ReviewResult, aggregate, p_accept_from_logprobs, round_score
 
 LOCAL_PAPER_TOKEN_BUDGET = 4000  # local/ models have ~8k context: prompt + paper + 2k answer must fit
 
@@ -60,89 +57,10 @@ class ReviewerConfig(BaseModel):
     sanitize: bool = True  # remove identity/status markers before the model sees the paper
     top_logprobs: int | None = None  # ask for logprobs: gives p_accept_raw where the provider has them
     calibrator: str | None = None  # path of a calibrator JSON (reviewer.calibrate)
-    max_items: int = 6  # schema: maxItems of list fields
-    max_len: int = 600  # schema: maxLength of strings
-
-
-@dataclass
-class _Asked:
-    value: Any  # parsed value (Review, or ReflectionOutcome) or None
-    output: Output | None
-    error: str | None
-
-
-# parser: text -> (value or None when unusable, error, repaired field names)
-Parser = Callable[[str], tuple[Any, str | None, list[str]]]
-
-
-def _review_parser(text: str) -> tuple[Any, str | None, list[str]]:
-    out = parse_review(text)
-    return out.review, out.error, out.repaired_fields
-
-
-def _reflection_parser(text: str) -> tuple[Any, str | None, list[str]]:
-    out = parse_reflection(text)
-    if out.outcome.review is None and not out.done:
-        return None, out.outcome.error, out.outcome.repaired_fields
-    return out, None, out.outcome.repaired_fields  # done without a review: keep the current one
-
-
-class _Run:
-    def __init__(self, model: Model, config: ReviewerConfig, result: ReviewResult):
-        self.model, self.config, self.result = model, config, result
-
-    def gen_config(self, task: str, schema: dict, n: int = 1) -> GenerateConfig:
-        c = self.config
-        return GenerateConfig(temperature=c.temperature, max_tokens=c.max_tokens, json_schema=schema,
-                              schema_name="review" if "review" in task else task, n=n,
-                              top_logprobs=c.top_logprobs if task == "review" else None, task=task)
-
-    def record(self, task: str, out: Output | None, error: str | None = None, repaired: list[str] | None = None,
-               index: int = 0) -> None:
-        if out is None:
-            self.result.trace.append(CallRecord(task=task, sample_index=index, error=error))
-            return
-        self.result.trace.append(CallRecord(
-            task=task, sample_index=out.sample_index, usage=out.usage, cost_usd=out.cost_usd,
-            latency_s=out.latency_s, cached=out.cached, finish_reason=out.finish_reason, error=error,
-            repaired_fields=repaired or [], raw=out.text))
-
-    async def generate(self, messages: list[Message], task: str, schema: dict, n: int = 1) -> list[Output] | str:
-        try:
-            return await self.model.generate_n(messages, self.gen_config(task, schema, n))
-        except (CostCapReached, ConfigError):
-            raise
-        except LLMError as e:
-            return f"{task}: model call failed: {e}"[:300]
-        except Exception as e:  # an SDK surprise must not end a run
-            return f"{task}: model call failed: {type(e).__name__}: {e}"[:300]
-
-    async def ask(self, messages: list[Message], task: str, schema: dict, parser: Parser, n: int = 1) -> list[_Asked]:
-        outs = await self.generate(messages, task, schema, n)
-        if isinstance(outs, str):
-            self.record(task, None, outs)
-            return [_Asked(None, None, outs)]
-        return list(await asyncio.gather(*(self._parse_or_repair(messages, task, schema, parser, o) for o in outs)))
-
-    async def _parse_or_repair(self, messages, task, schema, parser: Parser, out: Output) -> _Asked:
-        text = out.text or (json.dumps(out.parsed) if out.parsed is not None else "")
-        value, error, repaired = parser(text)
-        self.record(task, out, error, repaired)
-        if value is not None:
-            return _Asked(value, out, None)
-        # One repair round: the model sees its answer and the validation error.
-        fix = [*messages, Message(role="assistant", content=text[:8000] or "(empty answer)"),
-               Message(role="user", content=prompts.repair_prompt(error or "unusable answer"))]
-        outs = await self.generate(fix, "repair", schema)
-        if isinstance(outs, str):
-            self.record("repair", None, outs)
-            return _Asked(None, out, f"{error}; {outs}")
-        rtext = outs[0].text or (json.dumps(outs[0].parsed) if outs[0].parsed is not None else "")
-        value, rerror, repaired = parser(rtext)
-        self.record("repair", outs[0], rerror, repaired)
-        if value is None:
-            return _Asked(None, outs[0], f"{task}: unusable answer after one repair round: {rerror}")
-        return _Asked(value, outs[0], None)
+    # Schema limits (maxItems of lists, maxLength of strings); None: 6/600, or 3/250 for local/ models,
+    # whose answers must stay short (12-17 tokens/s on 2 CPU cores) and which loop without a bound.
+    max_items: int | None = None
+    max_len: int | None = None
 
 
 def _combine(members: list[Review], meta: Review | None) -> Review:
@@ -169,6 +87,11 @@ def _effective_budget(config: ReviewerConfig, model_name: str) -> int | None:
     return LOCAL_PAPER_TOKEN_BUDGET if model_name.startswith("local/") else None
 
 
+def _schema_limits(config: ReviewerConfig, model_name: str) -> tuple[int, int]:
+    local = model_name.startswith("local/")
+    return config.max_items or (3 if local else 6), config.max_len or (250 if local else 600)
+
+
 def _load_paper(paper: Any, config: ReviewerConfig, budget: int | None):
     from .paper import Paper, load_paper, paper_from_text
 
@@ -183,6 +106,12 @@ def _load_paper(paper: Any, config: ReviewerConfig, budget: int | None):
 
 
 @functools.lru_cache(maxsize=8)
+def _fewshot(directory: str | None, n: int, budget: int | None) -> tuple:
+    """Few-shot examples, loaded once per process for a whole benchmark run."""
+    return tuple(load_fewshot(directory, n, budget))
+
+
+@functools.lru_cache(maxsize=8)
 def _calibrator(path: str, mtime: float):
     from .calibrate import Calibrator
 
@@ -192,7 +121,13 @@ def _calibrator(path: str, mtime: float):
 def load_calibrator(path: str):
     """Load (cached per file version); raises ConfigError with a one-line message when it cannot."""
     try:
-        return _calibrator(path, Path(path).stat().st_mtime)
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        mtime = 0.0  # Calibrator.load names the problem
+    try:
+        return _calibrator(path, mtime)
+    except ValueError as e:  # CalibratorError: already one line naming the file
+        raise ConfigError(f"calibrator {e}"[:300]) from e
     except Exception as e:
         raise ConfigError(f"calibrator {path}: cannot load ({type(e).__name__}: {e})"[:300]) from e
 
@@ -201,16 +136,20 @@ async def review(paper: Any, config: ReviewerConfig | None = None, model: Model 
     """Review one paper (a reviewer.paper.Paper, a path, or the paper's text)."""
     config = config or ReviewerConfig()
     start = time.perf_counter()
+    # Configuration problems raise here, before any model call.
+    calibrator = load_calibrator(config.calibrator) if config.calibrator else None
+    examples = _fewshot(config.fewshot_dir, config.fewshot, config.fewshot_token_budget)
     own_model = model is None
     if model is None:
         from .llm import default_model_name
 
         model = get_model(config.model or default_model_name(), base_url=config.base_url)
-    calibrator = load_calibrator(config.calibrator) if config.calibrator else None
-    examples = load_fewshot(config.fewshot_dir, config.fewshot, config.fewshot_token_budget)
     result = ReviewResult(model=model.name, calibrator=config.calibrator)
     try:
         await _review_into(result, paper, config, model, examples)
+    except CostCapReached as e:
+        e.partial_result = result  # what was finished (answers are also in the response cache)
+        raise
     finally:
         result.seconds = time.perf_counter() - start
         _totals(result)
@@ -246,13 +185,14 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
     result.injection_suspected = bool(loaded.injection_suspected)
     result.injection_spans = [s if isinstance(s, dict) else s.model_dump() for s in loaded.injection_spans]
 
-    run = _Run(model, config, result)
+    run = Caller(model, config, result)
     fewshot = [(ex.paper_text, ex.review.to_form()) for ex in examples]
     base = [Message(role="system", content=prompts.system_prompt(config.stance)),
             Message(role="user", content=prompts.review_user_message(loaded.text, fewshot), cache_prefix=True)]
-    schema = review_json_schema(config.max_items, config.max_len)
+    items, length = _schema_limits(config, model.name)
+    schema = review_json_schema(items, length)
 
-    asked = await run.ask(base, "review", schema, _review_parser, n=config.ensemble)
+    asked = await run.ask(base, "review", schema, review_parser, n=config.ensemble)
     members = [a.value for a in asked if a.value is not None]
     failures = [a.error for a in asked if a.value is None]
     result.members = members
@@ -272,7 +212,7 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
         if config.meta_review:
             msgs = [Message(role="system", content=prompts.META_SYSTEM),
                     Message(role="user", content=prompts.meta_review_message([m.to_form() for m in members]))]
-            got = (await run.ask(msgs, "meta_review", schema, _review_parser))[0]
+            got = (await run.ask(msgs, "meta_review", schema, review_parser))[0]
             meta = got.value
             if meta is None:
                 result.warnings.append(f"meta-review failed, text fields from one member: {got.error}"[:300])
@@ -280,11 +220,11 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
                 result.meta_review = json.dumps(meta.to_form())
         final = _combine(members, meta)
 
-    rschema = reflection_json_schema(config.max_items, config.max_len)
+    rschema = reflection_json_schema(items, length)
     for round_ in range(1, config.reflections + 1):
         msgs = [*base, Message(role="assistant", content=json.dumps(final.to_form())),
                 Message(role="user", content=prompts.reflection_prompt(round_, config.reflections))]
-        got = (await run.ask(msgs, "reflection", rschema, _reflection_parser))[0]
+        got = (await run.ask(msgs, "reflection", rschema, reflection_parser))[0]
         if got.value is None:
             result.warnings.append(f"reflection round {round_} failed, review kept: {got.error}"[:300])
             break

@@ -56,7 +56,8 @@ class EditReport(BaseModel):
 def _path_line(line: str) -> str:
     """A filename written before a block: `experiment.py`, ### experiment.py, **experiment.py**."""
     name = line.strip().strip("`*#:").strip()
-    return name if name and " " not in name and len(name) < 200 else ""
+    looks_like_path = ("." in name or "/" in name) and " " not in name
+    return name if looks_like_path and len(name) < 200 else ""
 
 
 def parse_edit_blocks(text: str, default_path: str = "experiment.py") -> tuple[list[EditBlock], list[Rejection]]:

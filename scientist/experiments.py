@@ -9,6 +9,7 @@ stderr.log, results/ (final_info.json, the experiment's own logs and plots) and 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import shutil
@@ -25,7 +26,7 @@ from .templates import list_templates, load_template, shared_data_dir
 
 RESULTS = "results"
 COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", RESULTS, "stdout.log", "stderr.log", "run.json",
-                                     "model_answer.md", ".tmp", "latex")
+                                     "model_answer.md", "plot.log", ".tmp", "latex")
 
 
 class ExperimentRun(BaseModel):
@@ -172,7 +173,8 @@ async def improve_experiment(model, template_dir: str | Path, workdir: Path, ins
 
     Each attempt is kept in workdir/<run_prefix>_<k>/ with the code it ran and the model's answer.
     Later attempts start from the previous attempt's (edited) code. Returns every attempt; the last is
-    the successful one when any succeeded. CostCapReached propagates (finished attempts are on disk)."""
+    the successful one when any succeeded. CostCapReached propagates (finished attempts are on disk).
+    `context` (idea, earlier results ...) goes before the instruction; default: the description.md."""
     from reviewer.llm.errors import CostCapReached
 
     src = _template_dir(template_dir)
@@ -180,6 +182,8 @@ async def improve_experiment(model, template_dir: str | Path, workdir: Path, ins
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     code = (src / "experiment.py").read_text(encoding="utf-8")
+    if not context and (src / "description.md").is_file():
+        context = "About the experiment:\n" + (src / "description.md").read_text(encoding="utf-8")
     messages = [Message(role="system", content=SYSTEM),
                 Message(role="user", content=edit_prompt(instruction, code, timeout_s=timeout_s, smoke=smoke,
                                                          context=context))]
@@ -209,8 +213,9 @@ async def improve_experiment(model, template_dir: str | Path, workdir: Path, ins
                 f"Your edits were NOT applied (nothing was changed):\n{feedback}\n\nThe file is unchanged:\n"
                 f"```python\n{(run_dir / 'experiment.py').read_text()}```\nSend corrected blocks.")))
             continue  # retry from the same code
-        run = execute(run_dir, f"{run_prefix}_{k}", smoke=smoke, timeout_s=timeout_s, extra_args=extra_args,
-                      mem_mb=mem_mb, model_answer=answer)
+        run = await asyncio.to_thread(  # a blocking wait of up to timeout_s: keep the event loop free
+            execute, run_dir, f"{run_prefix}_{k}", smoke=smoke, timeout_s=timeout_s, extra_args=extra_args,
+            mem_mb=mem_mb, model_answer=answer)
         runs.append(run)
         if run.ok:
             break

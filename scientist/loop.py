@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from reviewer.llm import GenerateConfig, Message, Model, UsageTracker, get_model
+from reviewer.llm import Model, UsageTracker, get_model
 from reviewer.llm.errors import CostCapReached
 
 from . import (
@@ -30,10 +30,11 @@ from . import (
 )
 from .experiments import ExperimentRun, improve_experiment, metrics_summary, run_experiment
 from .ideas import Idea, generate_ideas
-from .litsearch import make_searcher
+from .litsearch import SearchError, make_searcher
 from .loop_report import CALIBRATED, UNCALIBRATED, RoundRecord, write_all
 from .novelty import NoveltyResult, check_novelty
 from .paper_tex import TexStatus, preflight
+from .revise import plan_revision
 from .templates import Template, load_template
 from .writeup import PaperResult, write_paper
 
@@ -96,6 +97,8 @@ class Scientist:
         self.papers: dict[str, PaperResult] = {}
         self.reviews: dict[str, object] = {}
         self.done: set[tuple[int, str]] = set()  # (round, idea) restored by --resume
+        self.baseline: dict | None = None  # final_info of the unmodified template
+        self.baseline_task: asyncio.Task | None = None
 
     # ----- outputs -----
     def meta(self) -> dict:
@@ -121,11 +124,12 @@ class Scientist:
             "notes": self.notes,
         }
 
-    def flush(self) -> dict:
-        return write_all(self.out, self.records, self.meta())
+    def flush(self, plot: bool = True) -> dict:
+        """Rewrite every report file (the PNG only when asked: ~1 s of matplotlib)."""
+        return write_all(self.out, self.records, self.meta(), plot=plot)
 
     def save_ideas(self) -> None:
-        data = [{**i.model_dump(), "novelty": self.novelty[i.name].model_dump() if i.name in self.novelty else None}
+        data = [{**i.model_dump(), "novelty_check": self.novelty[i.name].model_dump() if i.name in self.novelty else None}
                 for i in self.ideas]
         (self.out / "ideas.json").write_text(json.dumps(data, indent=1))
 
@@ -134,6 +138,10 @@ class Scientist:
         if self.out.exists() and any(self.out.iterdir()) and not self.cfg.resume:
             raise FileExistsError(f"{self.out}: output directory is not empty (use --resume to continue it, "
                                   "or another --out)")
+        if self.cfg.calibrator:  # a calibrator that does not load must fail before anything is spent
+            from reviewer.pipeline import load_calibrator
+
+            load_calibrator(self.cfg.calibrator)
         self.out.mkdir(parents=True, exist_ok=True)
         for d in ("runs", "papers", "reviews"):
             (self.out / d).mkdir(exist_ok=True)
@@ -143,29 +151,44 @@ class Scientist:
         # Before any paid call: can we build PDFs? (else Markdown papers; decided once, cheaply)
         self.tex = preflight(self.template.latex_template)
         self.notes.append(f"TeX pre-flight: {self.tex.reason} ({self.tex.seconds:.1f} s)")
-        self.flush()
+        self.flush(plot=False)
         try:
             baseline = loop_resume.load_baseline(self.out) if self.cfg.resume else None
             if baseline is None:
-                baseline = await asyncio.to_thread(run_experiment, self.template.path, self.out / "runs",
-                                                   smoke=self.cfg.smoke, timeout_s=self.timeout_s, run_name="baseline")
-            self.baseline = baseline.final_info
-            if not baseline.ok:
-                self.notes.append(f"baseline run failed: {baseline.error[:300]}")
+                # The baseline runs while ideas are generated and the first idea's experiment runs (torch
+                # runs are single-threaded in the sandbox, so two share the 2 cores); the first write-up waits.
+                self.baseline_task = asyncio.create_task(asyncio.to_thread(
+                    run_experiment, self.template.path, self.out / "runs", smoke=self.cfg.smoke,
+                    timeout_s=self.timeout_s, run_name="baseline"))
+            else:
+                self.baseline_task = asyncio.create_task(asyncio.sleep(0, baseline))
             if not resumed:
                 await self.make_ideas()
+            await self.check_all_novelty()
             await self.round_zero()
+            self.flush()
             for k in range(1, self.cfg.rounds + 1):
                 await self.improve_round(k)
+                self.flush()
             self.status = "finished"
         except CostCapReached as e:
             self.status, self.stop_reason = "stopped", str(e)
         finally:
+            if self.baseline_task is not None and not self.baseline_task.done():
+                await asyncio.wait([self.baseline_task])  # never leave the sandboxed run orphaned
             if self.status == "running":
                 self.status = "crashed"
             self.save_ideas()
             result = self.flush()
         return result
+
+    async def get_baseline(self) -> dict | None:
+        if self.baseline is None and self.baseline_task is not None:
+            run = await self.baseline_task
+            self.baseline = run.final_info or {}
+            if not run.ok:
+                self.notes.append(f"baseline run failed: {run.error[:300]}")
+        return self.baseline
 
     def resume(self) -> None:
         self.ideas, self.novelty = loop_resume.load_ideas(self.out)
@@ -192,8 +215,20 @@ class Scientist:
         self.ideas = ideas
         self.notes += notes
         self.save_ideas()
-        searcher = make_searcher(self.cfg.literature, self.cfg.papers_dir)
-        for idea in ideas:
+
+    async def check_all_novelty(self) -> None:
+        todo = [i for i in self.ideas if i.name not in self.novelty]
+        if not todo:
+            return
+        try:
+            searcher = make_searcher(self.cfg.literature, self.cfg.papers_dir)
+        except SearchError as e:  # no literature to search: ideas go on, unchecked (recorded)
+            self.notes.append(f"novelty check skipped: {e}")
+            for idea in todo:
+                self.novelty[idea.name] = NoveltyResult(decision="unknown", error=str(e))
+            self.save_ideas()
+            return
+        for idea in todo:
             self.novelty[idea.name] = await check_novelty(self.model, idea, searcher)
             self.save_ideas()
         self.notes += getattr(searcher, "notes", [])
@@ -217,7 +252,8 @@ class Scientist:
                 runs = await improve_experiment(self.model, self.template.path, self.out / "runs" / idea.name,
                                                 instruction, max_attempts=self.cfg.attempts, smoke=self.cfg.smoke,
                                                 timeout_s=self.timeout_s, run_prefix="round0",
-                                                context=f"Baseline results:\n{metrics_summary(self.baseline)}")
+                                                context=f"Baseline results:\n{metrics_summary(self.baseline)}"
+                                                if self.baseline else "")
                 rec.experiment_attempts = len(runs)
                 ok = [r for r in runs if r.ok]
                 if not ok:
@@ -287,6 +323,7 @@ class Scientist:
                                notes: str = "") -> None:
         from reviewer.pipeline import ReviewerConfig, review
 
+        await self.get_baseline()
         run = self.best_run[idea.name]
         rec.experiment = str(run.dir.relative_to(self.out))
         nov = self.novelty.get(idea.name)
@@ -328,32 +365,7 @@ class Scientist:
         rec.cost_usd = round(self.spent() - c0, 6)
         rec.cost_complete = self.tracker.unknown_cost_calls == 0
         self.records.append(rec)
-        self.flush()
-
-
-PLAN_SCHEMA = {
-    "type": "object",
-    "properties": {"experiment_change": {"type": "string"},
-                   "writing_changes": {"type": "array", "items": {"type": "string"}}},
-    "required": ["experiment_change", "writing_changes"],
-}
-
-
-async def plan_revision(model: Model, idea: Idea, weaknesses: str, questions: str, results: str) -> dict:
-    """The review's weaknesses -> what to change: one experiment instruction (or "") and writing changes."""
-    prompt = (f"Paper: {idea.title}\nHypothesis: {idea.hypothesis}\nCurrent results:\n{results}\n\n"
-              f"The reviewer's weaknesses:\n{weaknesses}\n\nReviewer questions:\n{questions or '(none)'}\n\n"
-              "Plan a revision. experiment_change: one concrete change to experiment.py that would address the most "
-              "important experimental weakness within the same CPU budget, or \"\" if no new experiment is needed. "
-              "writing_changes: how the text should change (a list). Never plan to claim results that were not run.")
-    out = await model.generate([Message(role="system", content="You revise research papers after peer review."),
-                                Message(role="user", content=prompt)],
-                               GenerateConfig(temperature=0.2, max_tokens=800, json_schema=PLAN_SCHEMA,
-                                              schema_name="revision_plan", task="revise_plan"))
-    plan = out.parsed if isinstance(out.parsed, dict) else {}
-    changes = plan.get("writing_changes") if isinstance(plan.get("writing_changes"), list) else []
-    return {"experiment_change": str(plan.get("experiment_change") or ""),
-            "writing_changes": [str(c) for c in changes] or ["Address each weakness listed by the reviewer."]}
+        self.flush(plot=False)
 
 
 async def run_loop(config: LoopConfig, model: Model | None = None, held_out_model: Model | None = None) -> dict:

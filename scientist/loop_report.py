@@ -12,8 +12,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-UNCALIBRATED = "uncalibrated: (Overall - 1) / 9, Overall on the NeurIPS 1-10 scale (no --calibrator)"
-CALIBRATED = "calibrated P(accept) from --calibrator"
+UNCALIBRATED = "uncalibrated_overall"  # (Overall - 1) / 9
+CALIBRATED = "calibrated_p_accept"
+KIND_TEXT = {UNCALIBRATED: "uncalibrated: (Overall - 1) / 9, Overall on the NeurIPS 1-10 scale (no --calibrator); "
+                           "a monotone pseudo-probability, not P(accept)",
+             CALIBRATED: "calibrated P(accept) from --calibrator"}
 
 
 class RoundRecord(BaseModel):
@@ -131,7 +134,7 @@ def summary_markdown(s: dict) -> str:
     lines = [f"# Scientist run: template `{s['config']['template']}`", "",
              f"- model: `{s['config']['model']}`; optimised reviewer: {s['reviewers']['optimised']}",
              f"- held-out reviewer: {s['reviewers']['held_out']}",
-             f"- fitness: {s['fitness_kind']}",
+             f"- fitness: {s['fitness_kind']} = {KIND_TEXT.get(s['fitness_kind'], '')}",
              f"- status: {s['status']}" + (f" ({s['stop_reason']})" if s.get("stop_reason") else ""),
              f"- total cost: ${s['usage']['cost_usd']:.4f}" + ("" if s['usage']['cost_complete'] else " (lower bound: some prices unknown)")
              + f" in {s['usage']['calls']} model calls; {s['seconds']:.0f} s",
@@ -152,9 +155,10 @@ def summary_markdown(s: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_all(out: Path, records: list[RoundRecord], meta: dict) -> dict:
+def write_all(out: Path, records: list[RoundRecord], meta: dict, plot: bool = True) -> dict:
     write_csv(records, out / "fitness.csv")
-    plot_fitness(records, out / "fitness.png")
+    if plot or not (out / "fitness.png").exists():
+        plot_fitness(records, out / "fitness.png")
     s = summary(records, meta)
     (out / "summary.json").write_text(json.dumps(s, indent=1, default=str))
     (out / "summary.md").write_text(summary_markdown(s))

@@ -25,7 +25,7 @@ FINAL = {"evaluated", "experiment_failed", "not_novel"}
 def load_ideas(out: Path) -> tuple[list[Idea], dict[str, NoveltyResult]]:
     data = json.loads((out / "ideas.json").read_text())
     ideas = [Idea.model_validate({k: d[k] for k in Idea.model_fields}) for d in data]
-    novelty = {d["name"]: NoveltyResult.model_validate(d["novelty"]) for d in data if d.get("novelty")}
+    novelty = {d["name"]: NoveltyResult.model_validate(d["novelty_check"]) for d in data if d.get("novelty_check")}
     return ideas, novelty
 
 

@@ -7,7 +7,7 @@ Layers, strongest available first (see docs/scientist_sandbox.md):
   processes (and, from a child user namespace, no access to their /proc/<pid>/environ);
 - when the parent is root and the work dir is reachable by others: drop to uid/gid 65534 (nobody),
   so root-only files (tokens, .netrc, caches) are unreadable and rlimits cannot be raised;
-- rlimits (address space, CPU seconds, file size) set in the child before exec;
+- rlimits (address space, CPU seconds, file size) set before exec (by `prlimit`, else preexec_fn);
 - a wall-clock timeout enforced by this (parent) process: the whole tree is stopped, then SIGKILLed.
 """
 
@@ -55,9 +55,11 @@ def _probe(prefix: tuple[str, ...], drop_uid: bool = False) -> bool:
     as the user the sandboxed code will run as."""
     if shutil.which(prefix[0]) is None:
         return False
+    drop = _limits_prefix(None, None, None, drop_uid) if drop_uid else []
+    if drop is None:
+        return False
     try:
-        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, cwd="/",
-                              preexec_fn=_preexec(None, None, None, drop_uid))
+        done = subprocess.run([*drop, *prefix, "true"], capture_output=True, timeout=10, cwd="/")
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -109,7 +111,24 @@ def _chown_tree(root: Path, uid: int) -> None:
             os.lchown(os.path.join(dirpath, name), uid, uid)
 
 
+def _limits_prefix(mem_mb: int | None, cpu_s: int | None, fsize_mb: int | None, drop_uid: bool) -> list[str] | None:
+    """`prlimit ... -- [setpriv ... --]`: limits (and the uid drop) applied by exec'd helpers, so no
+    Python runs between fork and exec (preexec_fn is unsafe in a threaded parent). None if missing."""
+    if shutil.which("prlimit") is None or (drop_uid and shutil.which("setpriv") is None):
+        return None
+    cmd = ["prlimit", "--core=0"]
+    cmd += [f"--as={mem_mb << 20}"] if mem_mb else []
+    cmd += [f"--cpu={cpu_s}:{cpu_s + 1}"] if cpu_s else []
+    cmd += [f"--fsize={fsize_mb << 20}"] if fsize_mb else []
+    cmd.append("--")
+    if drop_uid:
+        cmd += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+    return cmd
+
+
 def _preexec(mem_mb: int | None, cpu_s: int | None, fsize_mb: int | None, drop_uid: bool):
+    """Fallback when prlimit/setpriv are missing."""
+
     def setup() -> None:  # runs in the child between fork and exec
         if mem_mb:
             resource.setrlimit(resource.RLIMIT_AS, (mem_mb << 20, mem_mb << 20))
@@ -200,16 +219,17 @@ def run_sandboxed(
     prefix, isolation = isolation_prefix(drop_uid) if isolate else ([], "none")
     if drop_uid:
         _chown_tree(cwd, NOBODY)  # the run dir is the one place it may write
+    limits = _limits_prefix(mem_mb, cpu_s, fsize_mb, drop_uid)
     start = time.monotonic()
     proc = subprocess.Popen(
-        [*prefix, *cmd],
+        [*(limits or []), *prefix, *cmd],
         cwd=cwd,
         env=clean_env(cwd, env_extra),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # own process group, detached from our terminal
-        preexec_fn=_preexec(mem_mb, cpu_s, fsize_mb, drop_uid),
+        preexec_fn=None if limits is not None else _preexec(mem_mb, cpu_s, fsize_mb, drop_uid),
     )
     out, err = _Capture(proc.stdout, max_output_bytes), _Capture(proc.stderr, max_output_bytes)
     out.start()

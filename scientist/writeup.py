@@ -21,7 +21,16 @@ from reviewer.llm import GenerateConfig, Message, Model
 from . import mock_answers  # noqa: F401  (registers mock/default answers for these tasks)
 from .ideas import Idea
 from .litsearch import Hit
-from .paper_tex import TexStatus, bib_entries, bib_keys, check_document, compile_pdf, escape, prose_to_tex
+from .paper_tex import (
+    MARKER,
+    TexStatus,
+    bib_entries,
+    bib_keys,
+    check_document,
+    compile_pdf,
+    escape,
+    prose_to_tex,
+)
 
 SECTIONS = ["Abstract", "Introduction", "Related Work", "Method", "Experimental Setup", "Results", "Conclusion"]
 WORDS = {"Abstract": 150, "Introduction": 350, "Related Work": 250, "Method": 350, "Experimental Setup": 250,
@@ -217,8 +226,6 @@ def to_markdown(title: str, sections: dict[str, str], rows, figs: dict[str, Path
             return f"Figure {fig_no[label]}"
         fixes.append(f"{where}: replaced reference to missing {label!r}")
         return "the figure" if label.startswith("fig:") else "the table"
-
-    from .paper_tex import MARKER
 
     lines = [f"# {title}", ""]
     for name in SECTIONS:

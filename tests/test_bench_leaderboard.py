@@ -110,13 +110,35 @@ def test_leakage_without_module_is_a_clear_error(tmp_path, capsys):
 
 @pytest.mark.skipif(importlib.util.find_spec("benchmarks.calibration_cv") is None, reason="issue 5 module absent")
 def test_calibrated_rows_are_out_of_fold(shared_data, tmp_path):
+    from benchmarks.datasets import Dataset
     from benchmarks.leaderboard import build
 
-    ds = load_dataset(shared_data / "iclr2022")
+    full = load_dataset(shared_data / "iclr2022")
+    ds = Dataset(root=full.root, ratings=full.ratings.iloc[:120].reset_index(drop=True),
+                 ratings_file=full.ratings_file)  # 120 papers keep the fits quick
     files = sorted((shared_data / "iclr2022" / "llm_reviews").glob("gpt-4o-2024*_reflect_5_*.csv"))[:2]
     lb = build(ds, files, calibrated=True, folds=2, repeats=1, n_boot=100)
     names = [e.name for e in lb["entries"]]
     assert sum("(calibrated, out-of-fold)" in n for n in names) == 3  # two reviewers + the panel
     cal = [e for e in lb["entries"] if e.kind == "calibrated"]
     assert all(e.metrics["ece"] is not None and e.metrics["rule"] == "calibrated" for e in cal)
-    assert all(e.metrics["n"] == 388 for e in cal)
+    assert all(e.metrics["n"] == 120 for e in cal)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("benchmarks.leakage") is None, reason="issue 5 module absent")
+def test_leakage_section(shared_data, tmp_path):
+    from benchmarks.datasets import Dataset
+    from benchmarks.leaderboard import build
+    from benchmarks.report import write_report
+
+    full = load_dataset(shared_data / "iclr2022")
+    ds = Dataset(root=full.root, ratings=full.ratings.iloc[:40].reset_index(drop=True),
+                 ratings_file=full.ratings_file)
+    files = sorted((shared_data / "iclr2022" / "llm_reviews").glob("gpt-4o-2024*fewshot*.csv"))
+    lb = build(ds, files, leakage=True, n_boot=100)
+    write_report(lb, tmp_path / "r")
+    md = (tmp_path / "r" / "leaderboard.md").read_text()
+    assert "## Leakage audit" in md and "written on the unsanitized paper text" in md
+    assert "| as given | 40 |" in md and "| sanitized | 40 |" in md
+    assert (tmp_path / "r" / "leakage.png").stat().st_size > 5_000
+    assert 'src="leakage.png"' in (tmp_path / "r" / "index.html").read_text()

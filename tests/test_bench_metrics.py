@@ -175,3 +175,15 @@ def test_compute_metrics_keys_and_nulls():
     assert m["ci95"]["mae"] is None and m["ci95"]["auc"] is not None
     assert m["n"] == 8 and m["accept_rate_true"] == pytest.approx(3 / 8)
     assert M.compute_metrics(Y, P, ci=False)["ci95"] is None
+
+
+def test_batched_calls_with_a_reused_index_never_see_stale_counts():
+    # the per-batch memo must not confuse a new temporary array with a freed one at the same address
+    rng = np.random.default_rng(0)
+    ident = np.arange(50)[None, :]
+    y = (rng.random(50) < 0.5).astype(float)
+    preds = [(rng.random(50) < 0.5).astype(float) for _ in range(6)]
+    got = [M.accuracy.batched([y, p.copy()], ident)[0] for p in preds]
+    assert got == pytest.approx([skm.accuracy_score(y, p) for p in preds])
+    got = [M.spearman.batched([np.round(p * 3 + y), y + p], ident)[0] for p in preds]
+    assert got == pytest.approx([stats.spearmanr(np.round(p * 3 + y), y + p).statistic for p in preds])

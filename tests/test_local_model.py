@@ -141,14 +141,15 @@ async def test_too_long_prompt_is_a_clear_error_then_greedy_answers_repeat():
 
 @needs_model
 @pytest.mark.local_model
-@pytest.mark.skipif(importlib.util.find_spec("reviewer.commands.review") is None, reason="aisci review not built yet")
+@pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("reviewer.commands.review", "reviewer.paper")),
+                    reason="aisci review not built yet")
 def test_aisci_review_offline_with_no_api_key(tmp_path):
     """The must-show: `aisci review PAPER` with no key picks the embedded model and returns a schema-valid
     review; the server is gone afterwards."""
     paper = tmp_path / "paper.txt"
     paper.write_text(PAPER + "\n\nMethod: adapters on every layer.\n\nResults: +2 points.\n")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")}
-    proc = subprocess.run([sys.executable, "-m", "reviewer.aisci", "review", str(paper), "--json", "--max-tokens", "700"],
+    proc = subprocess.run([sys.executable, "-m", "reviewer.aisci", "review", str(paper), "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"local/{DEFAULT_LOCAL_MODEL}" in proc.stderr  # the CLI says which model it chose and why

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reviewer.form import FORM_FIELDS
-from reviewer.parse import extract_json, parse_reflection, parse_review
+from reviewer.json_repair import extract_json
+from reviewer.parse import parse_reflection, parse_review
 
 FIXTURES = Path(__file__).parent / "fixtures" / "malformed"
 

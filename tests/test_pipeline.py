@@ -162,8 +162,9 @@ async def test_model_error_is_recorded():
 
 async def test_cost_cap_propagates():
     model = scripted([form()], tracker=UsageTracker(max_cost_usd=0.0))
-    with pytest.raises(CostCapReached):
+    with pytest.raises(CostCapReached) as info:
         await review(paper(), ReviewerConfig(), model)
+    assert info.value.partial_result.review is None and model.provider.calls == 0
 
 
 async def test_bad_paper_path_is_a_result_error(tmp_path):

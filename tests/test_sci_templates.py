@@ -130,3 +130,24 @@ async def test_improve_with_mock_default_on_a_real_template(tmp_path):
     runs = await improve_experiment(model, src, tmp_path / "idea", "try it", max_attempts=2, smoke=True, timeout_s=240)
     assert len(runs) == 1 and runs[0].ok, runs[0].error
     assert re.search(r"# AISCI-EDITABLE: learning rate \(mock edit 1\)", runs[0].code.read_text())
+
+
+@pytest.mark.torch
+def test_diffusion_reads_datasaurus_from_shared_data_without_copying(tmp_path):
+    """The Datasaurus file is passed by path when present (never copied) and its 'dino' set loads."""
+    import importlib.util
+
+    pytest.importorskip("torch")
+    t = load_template("diffusion_2d")
+    args = t.data_args()
+    if not args:
+        pytest.skip("DatasaurusDozen.tsv not found under ../shared/data/templates (set AISCI_SHARED_DATA)")
+    assert args[0] == "--data" and args[1].endswith("DatasaurusDozen.tsv")
+    assert not list(t.path.rglob("*.tsv"))  # not in the repo
+    spec = importlib.util.spec_from_file_location("diffusion_experiment", t.experiment_py)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    pts = mod.load_points("dino", 0, args[1])
+    assert pts.shape == (mod.N_POINTS, 2) and abs(float(pts.mean())) < 1e-3 and abs(float(pts.std()) - 1) < 1e-2
+    with pytest.raises(SystemExit, match="no rows"):
+        mod.load_points("not_a_set", 0, args[1])

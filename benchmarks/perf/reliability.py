@@ -141,11 +141,11 @@ def one_line(s: str) -> bool:
 def faults_scenario(work: Path, n: int = 100, *, p500: float = 0.2, p429: float = 0.1, phang: float = 0.05,
                     pbad: float = 0.05, retry_after_s: float = 0.1, timeout_s: float = 0.5, hang_s: float = 1.0,
                     retry_base_s: float = 0.05, latency_s: float = 0.0, concurrency: int = 8, seed: int = 1,
-                    max_runs: int = 4) -> Scenario:
+                    max_runs: int = 4, sequence: list[str] | None = None) -> Scenario:
     ds = synthetic_dataset(work / "ds", paper_ids(n), seed)
     out = work / "run"
     faults = Faults(p500=p500, p429=p429, phang=phang, pmalformed=pbad / 2, ptruncated=pbad / 2,
-                    retry_after_s=retry_after_s, hang_s=hang_s, seed=seed)
+                    retry_after_s=retry_after_s, hang_s=hang_s, seed=seed, sequence=list(sequence or []))
     sc = Scenario("faults", f"{n} papers, concurrency {concurrency}, latency {latency_s:g} s",
                   f"{p500:.0%} HTTP 500, {p429:.0%} 429 (Retry-After {retry_after_s:g} s), {phang:.0%} hangs "
                   f"({hang_s:g} s, time-out {timeout_s:g} s), {pbad:.0%} malformed/truncated bodies")
@@ -208,7 +208,7 @@ def crash_scenario(work: Path, n: int = 40, *, kills: int = 3, seed: int = 7, la
             finished = journal_done(journal)
             before = srv.n_requests
             remaining = n - len(finished)
-            target = len(finished) + rng.randint(0, max(0, remaining - 2))
+            target = len(finished) + rng.randint(0, max(0, remaining // 2 - 1))  # mid-run, never at the end
             extra_wait = rng.uniform(0, 0.3)
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.time() + 120

@@ -18,45 +18,27 @@ EXAMPLES = """\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from reviewer.commands.options import add_reviewer_arguments
+
     parser.add_argument("paper", help="the paper: .pdf, .txt or .md")
-    parser.add_argument("--model", help="provider/model (default: chosen from the API keys present; printed)")
-    parser.add_argument("--base-url", help="base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)")
-    parser.add_argument("--fewshot", type=int, default=0, metavar="N", help="few-shot examples in the prompt (default 0)")
-    parser.add_argument("--fewshot-dir", metavar="DIR",
-                        help="directory of <name>.txt + <name>.json example pairs (default $AISCI_FEWSHOT_DIR)")
-    parser.add_argument("--ensemble", type=int, default=1, metavar="N", help="independent reviews averaged (default 1)")
-    parser.add_argument("--reflections", type=int, default=0, metavar="N",
-                        help="self-reflection rounds, stopping early when the model is done (default 0)")
-    parser.add_argument("--meta-review", action=argparse.BooleanOptionalAction, default=True,
-                        help="with --ensemble > 1, an area-chair meta-review writes the text fields (default on)")
-    parser.add_argument("--stance", choices=["neutral", "critical", "lenient"], default="neutral",
-                        help="reviewer system prompt (default neutral)")
-    parser.add_argument("--temperature", type=float, default=0.1, help="sampling temperature (default 0.1)")
-    parser.add_argument("--page-limit", type=int, metavar="N", help="read only the first N pages of a PDF")
-    parser.add_argument("--paper-token-budget", type=int, metavar="N",
-                        help="cut the paper to ~N tokens, keeping title, abstract, introduction and conclusion "
-                             "(default: whole paper; 4000 for local/ models)")
-    parser.add_argument("--top-logprobs", type=int, metavar="K",
-                        help="ask for token logprobs (OpenAI-compatible servers): reports P(Accept) from the Decision token")
-    parser.add_argument("--calibrator", metavar="FILE", help="calibrator JSON (aisci calibrate fit): adds p_accept and rating_calibrated")
-    parser.add_argument("--no-sanitize", action="store_true",
-                        help="keep author names, venue headers and acknowledgements (the sanitizer is ON by default, "
-                             "as for benchmarks: the reviewer should see what a double-blind reviewer sees)")
-    parser.add_argument("--max-cost", type=float, metavar="USD", help="stop making model calls past this cost")
-    parser.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (the 16 form fields + usage, cost, ...)")
+    # Shared with `bench run`. The sanitizer is ON by default here too, as for benchmarks: the model
+    # should see what a double-blind reviewer sees (no authors, venue headers, acknowledgements).
+    add_reviewer_arguments(parser, sanitize_default=True)
+    g = parser.add_argument_group("review")
+    g.add_argument("--paper-token-budget", type=int, metavar="N",
+                   help="cut the paper to ~N tokens, keeping title, abstract, introduction and conclusion "
+                        "(default: whole paper; 4000 for local/ models)")
+    g.add_argument("--top-logprobs", type=int, metavar="K",
+                   help="ask for token logprobs (OpenAI-compatible servers): reports P(Accept) from the Decision token")
+    g.add_argument("--json", action="store_true", help="print one JSON object (the 16 form fields + usage, cost, ...)")
 
 
-def _config(args: argparse.Namespace, model_name: str):
-    from reviewer.pipeline import ReviewerConfig
+def _config(args: argparse.Namespace):
+    from reviewer.commands.options import config_from_args
 
-    return ReviewerConfig(
-        model=model_name, base_url=args.base_url, temperature=args.temperature, fewshot=args.fewshot,
-        fewshot_dir=args.fewshot_dir, ensemble=args.ensemble, reflections=args.reflections,
-        meta_review=args.meta_review, stance=args.stance, page_limit=args.page_limit,
-        paper_token_budget=args.paper_token_budget, sanitize=not args.no_sanitize,
-        top_logprobs=args.top_logprobs, calibrator=args.calibrator,
-    )
+    config = config_from_args(args)
+    return config.model_copy(update={"paper_token_budget": args.paper_token_budget,
+                                     "top_logprobs": args.top_logprobs})
 
 
 def json_object(result) -> dict:
@@ -117,9 +99,9 @@ def main(args: argparse.Namespace) -> int:
     if not Path(args.paper).expanduser().is_file():
         print(f"aisci review: {args.paper}: no such file", file=sys.stderr)
         return 1
-    model_name = args.model or default_model_name()
     try:
-        config = _config(args, model_name)
+        config = _config(args)
+        model_name = config.model or default_model_name()
         paper = load_paper(args.paper, page_limit=args.page_limit, sanitize=config.sanitize,
                            max_tokens=_effective_budget(config, model_name))
         model = get_model(model_name, base_url=args.base_url, cache=not args.no_cache,
@@ -135,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"aisci review: {e}", file=sys.stderr)
         return 2
     except ImportError as e:  # e.g. the local extra is not installed
-        print(f"aisci review: model {model_name} is not available here ({e})", file=sys.stderr)
+        print(f"aisci review: model {config.model} is not available here ({e})", file=sys.stderr)
         return 2
 
     async def run():

@@ -76,8 +76,11 @@ class LocalServer:
                 os.close(fd)
                 self.log_path = Path(name)
             self._log_file = stderr = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
+        # Passive OpenMP waits: with spinning threads a busy 2-core machine made llama.cpp ~15x slower
+        # (a 67+60-token request: 50-80 s instead of 4-7 s; docs/local_model.md).
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                     start_new_session=True)
+                                     start_new_session=True, env=env)
 
     def wait_ready(self) -> str:
         """Block until the server answers /health; return its base URL. Thread-safe."""

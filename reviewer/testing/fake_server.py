@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -65,7 +66,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._sequence = list(self.faults.sequence)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._httpd = _QuietHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 256
         self.port = self._httpd.server_address[1]
@@ -112,6 +113,14 @@ class FakeServer:
                     r -= p
             self.fault_log.append(fault)
             return fault
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and closed its connection is an expected event here, not an error.
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _count(items: list[str]) -> dict[str, int]:

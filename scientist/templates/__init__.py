@@ -22,7 +22,7 @@ REQUIRED_FILES = ("experiment.py", "plot.py", "description.md", "seed_ideas.json
 
 def shared_data_dir() -> Path:
     """../shared/data next to the repo, or $AISCI_SHARED_DATA (read at run time, never copied)."""
-    return Path(os.environ.get("AISCI_SHARED_DATA", TEMPLATES_DIR.parents[2].parent / "shared" / "data"))
+    return Path(os.environ.get("AISCI_SHARED_DATA", TEMPLATES_DIR.parents[1].parent / "shared" / "data"))
 
 
 class Template(BaseModel):

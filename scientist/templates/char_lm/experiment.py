@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import hashlib
 import importlib
 import inspect
 import io
@@ -27,12 +28,15 @@ from torch import nn
 # AISCI-EDITABLE: learning rate
 LEARNING_RATE = 3e-3
 DIM, LAYERS, HEADS, CONTEXT = 64, 2, 4, 64
-BATCH_SIZE = 32
-FULL_STEPS, SMOKE_STEPS = 1500, 60
+BATCH_SIZE = 16
+FULL_STEPS, SMOKE_STEPS = 1200, 60
 EVAL_EVERY, EVAL_BATCHES = 100, 20
 VAL_FRACTION = 0.1
 STDLIB_MODULES = ["this", "collections", "functools", "itertools", "json", "argparse", "pathlib", "textwrap",
-                  "statistics", "random", "heapq", "bisect", "string", "csv", "datetime", "decimal"]
+                  "statistics", "random", "heapq", "bisect", "string", "csv", "datetime", "decimal", "fractions",
+                  "difflib", "shutil", "tarfile", "zipfile", "logging", "unittest", "email", "http.client",
+                  "urllib.parse", "sqlite3", "threading", "subprocess", "asyncio", "typing", "dataclasses"]
+VAL_BLOCK = 1000  # the text is cut into blocks of this many characters; every 10th block is validation
 
 
 def default_corpus() -> str:
@@ -44,8 +48,13 @@ def default_corpus() -> str:
         mod = importlib.import_module(name)
         parts.append(inspect.getdoc(mod) or "")
         for attr in sorted(dir(mod)):
-            if not attr.startswith("_"):
-                doc = inspect.getdoc(getattr(mod, attr, None))
+            if attr.startswith("_"):
+                continue
+            obj = getattr(mod, attr, None)
+            members = [obj] + ([getattr(obj, m, None) for m in sorted(vars(obj)) if not m.startswith("_")]
+                               if inspect.isclass(obj) else [])
+            for member in members:
+                doc = inspect.getdoc(member)
                 if doc and len(doc) > 40:
                     parts.append(doc)
     seen, unique = set(), []
@@ -106,8 +115,12 @@ def run(text: str, seed: int, steps: int) -> dict:
     chars = sorted(set(text))
     stoi = {c: i for i, c in enumerate(chars)}
     data = torch.tensor([stoi[c] for c in text])
-    split = int(len(data) * (1 - VAL_FRACTION))
-    train, val = data[:split], data[split:]
+    # Every 10th block of VAL_BLOCK characters is validation: unseen text from across the whole corpus
+    # (a plain tail split would make validation a different kind of text, e.g. the last module's docs).
+    blocks = list(torch.split(data, VAL_BLOCK))
+    every = round(1 / VAL_FRACTION)
+    train = torch.cat([b for i, b in enumerate(blocks) if i % every != every - 1])
+    val = torch.cat([b for i, b in enumerate(blocks) if i % every == every - 1])
     counts = torch.bincount(train, minlength=len(chars)).float() + 1  # add-one unigram reference
     probs = counts / counts.sum()
     unigram_bpc = (-torch.log2(probs[val])).mean().item()
@@ -115,6 +128,7 @@ def run(text: str, seed: int, steps: int) -> dict:
     opt = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
     lr_sched = torch.optim.lr_scheduler.OneCycleLR(opt, LEARNING_RATE, total_steps=steps, pct_start=0.1)
     g, curve = torch.Generator().manual_seed(seed), []
+    eval_every = min(EVAL_EVERY, max(1, steps // 3))  # at least three points on a smoke run's curve
     for step in range(1, steps + 1):
         x, y = batch(train, g)
         loss = nn.functional.cross_entropy(model(x).flatten(0, 1), y.flatten())
@@ -123,7 +137,7 @@ def run(text: str, seed: int, steps: int) -> dict:
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         lr_sched.step()
-        if step % EVAL_EVERY == 0 or step == steps:
+        if step % eval_every == 0 or step == steps:
             curve.append({"step": step, "train_bpc": bits_per_char(model, train, seed),
                           "val_bpc": bits_per_char(model, val, seed)})
     sample = "".join(chars[i] for i in generate(model, val[:CONTEXT], 200, seed))
@@ -158,7 +172,9 @@ def main() -> None:
     start = time.time()
     runs = [run(text, s, steps) for s in seeds]
     final = {key: summarize([r[key] for r in runs], seeds) for key in ("val_bpc", "train_bpc", "unigram_val_bpc")}
-    msg = f"corpus={args.corpus or 'builtin'} chars={len(text)} val_bpc={[round(r['val_bpc'], 4) for r in runs]}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]  # the built-in corpus depends on the Python version
+    msg = (f"corpus={args.corpus or 'builtin'} chars={len(text)} sha256={digest} "
+           f"val_bpc={[round(r['val_bpc'], 4) for r in runs]}")
     print(msg, flush=True)
     (out / "log.txt").write_text(msg + "\n")
     (out / "all_results.json").write_text(json.dumps({str(s): r for s, r in zip(seeds, runs, strict=True)}))

@@ -1,0 +1,144 @@
+"""Harness overhead: how close `aisci bench run` gets to the physical limit set by the model's latency.
+
+A `bench run` of N papers (1-sample and 5-sample ensemble) against the fake OpenAI-compatible server
+(a separate process, so its threads do not share our GIL) with fixed latency L and concurrency C.
+The best any harness can do is calls x L / C seconds, so it prints
+
+    ratio = measured wall time / (calls x L / C)
+
+where calls = HTTP requests the server received during the run (an n=5 ensemble is one request with
+n=5, plus one meta-review request per paper). Wall time is measured two ways: `in-run` (the run's own
+start and end in log.json: what the harness adds while reviewing) and `process` (the whole subprocess,
+including Python start-up and imports, a constant of a few seconds on a slow machine). Also prints the
+run's peak RSS (os.wait4 on the subprocess) and the number of model calls `bench score` makes on the
+finished run (must be 0).
+
+    python benchmarks/perf/harness_overhead.py                       # 500 papers, L=0.2 s, C=64
+    python benchmarks/perf/harness_overhead.py --papers 100 --json   # smaller, machine-readable
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.perf.reliability import bench_env, paper_ids, synthetic_dataset  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stats(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def start_server(latency: float, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "reviewer.testing.fake_server", "--port", str(port),
+                             "--latency", str(latency)], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "fake server on ..."
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            stats(port)
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("fake server did not start")
+
+
+def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str]:
+    """(exit code, wall s, peak RSS MB, CPU s of that process, stderr tail), measured with os.wait4."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # drained until the child closes it (at exit)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return proc.returncode, time.perf_counter() - t0, usage.ru_maxrss / 1024, cpu, err[-1500:]
+
+
+def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurrency: int) -> dict[str, Any]:
+    out = work / f"run_e{ensemble}"
+    env = bench_env(work / f"cache_e{ensemble}")  # fresh cache: every call is real
+    cmd = [sys.executable, "-m", "reviewer.aisci", "bench", "run", "--dataset", str(ds), "--out", str(out),
+           "--model", "openai/gpt-4o-mini", "--base-url", f"http://127.0.0.1:{port}/v1",
+           "--concurrency", str(concurrency), "--ensemble", str(ensemble), "--no-progress"]
+    before = stats(port)["requests"]
+    code, wall, rss, cpu, err = run_child(cmd, env)
+    calls = stats(port)["requests"] - before
+    if code != 0:
+        raise SystemExit(f"bench run (ensemble {ensemble}) failed with exit code {code}:\n{err}")
+    log = json.loads((out / "log.json").read_text())
+    in_run = (datetime.fromisoformat(log["ended"]) - datetime.fromisoformat(log["started"])).total_seconds()
+    ideal = calls * latency / concurrency
+    # bench score on the finished run: counts server requests during it (must be 0).
+    before = stats(port)["requests"]
+    t0 = time.perf_counter()
+    score = subprocess.run([sys.executable, "-m", "reviewer.aisci", "bench", "score", "--dataset", str(ds),
+                            "--reviews", str(out / "reviews.csv"), "--json"], env=env, capture_output=True, text=True)
+    return {
+        "ensemble": ensemble, "papers": log["summary"]["papers"], "reviewed": log["summary"]["done"],
+        "calls": calls, "ideal_s": round(ideal, 3), "in_run_s": round(in_run, 3), "process_s": round(wall, 3),
+        "ratio_in_run": round(in_run / ideal, 3), "ratio_process": round(wall / ideal, 3),
+        "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 2), "rescore_calls": stats(port)["requests"] - before,
+        "rescore_exit": score.returncode, "rescore_s": round(time.perf_counter() - t0, 2),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--papers", type=int, default=500)
+    ap.add_argument("--latency", type=float, default=0.2, help="fake server latency L, seconds")
+    ap.add_argument("--concurrency", type=int, default=64, help="bench run --concurrency C")
+    ap.add_argument("--ensembles", type=int, nargs="+", default=[1, 5])
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aisci-overhead-") as tmp:
+        work = Path(tmp)
+        ds = synthetic_dataset(work / "ds", paper_ids(a.papers))
+        server, port = start_server(a.latency, bench_env(work / "srvcache"))
+        try:
+            results = [one(ds, work, port, k, a.latency, a.concurrency) for k in a.ensembles]
+            peak = stats(port)["peak_in_flight"]
+        finally:
+            server.terminate()
+            server.wait()
+    if a.json:
+        print(json.dumps({"latency_s": a.latency, "concurrency": a.concurrency, "server_peak_in_flight": peak,
+                          "runs": results}, indent=1))
+        return 0
+    print(f"bench run, {a.papers} papers, fake server latency L={a.latency} s, concurrency C={a.concurrency} "
+          f"(server peak in flight: {peak})")
+    print("| ensemble | calls | ideal calls*L/C (s) | in-run wall (s) | ratio in-run | process wall (s) | "
+          "ratio process | peak RSS (MB) | bench score calls |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['ensemble']} | {r['calls']} | {r['ideal_s']:.2f} | {r['in_run_s']:.2f} | {r['ratio_in_run']:.3f} | "
+              f"{r['process_s']:.2f} | {r['ratio_process']:.3f} | {r['peak_rss_mb']:.0f} | {r['rescore_calls']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
