@@ -82,13 +82,15 @@ def _marker_probe(markers: pd.DataFrame, y: np.ndarray, folds: int, seed: int) -
 
 
 def _bow(counts, y: np.ndarray, rows: np.ndarray):
-    """Fit the TF-IDF + LR probe on `rows`; returns (columns kept, transformer, model)."""
+    """Fit the TF-IDF + LR probe on `rows`: (columns kept, transformer, model), or (empty, None, prior)."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
     sub = counts[rows]
     df = np.asarray((sub > 0).sum(0)).ravel()
     keep = np.flatnonzero((df >= 3) & (df <= 0.95 * len(rows)))
+    if keep.size == 0:  # no usable word: the probe knows only the training accept rate (AUC 0.5)
+        return keep, None, float(np.mean(y[rows]))
     tf = TfidfTransformer(sublinear_tf=True).fit(sub[:, keep])
     lr = LogisticRegression(C=BOW_C, solver="liblinear").fit(tf.transform(sub[:, keep]), y[rows])
     return keep, tf, lr
@@ -103,9 +105,9 @@ def _bow_probe(texts: list[str], y: np.ndarray, folds: int, seed: int, n_top: in
     p = np.empty(len(y))
     for tr, te in _folds(y, folds, seed):
         keep, tf, lr = _bow(counts, y, tr)
-        p[te] = lr.predict_proba(tf.transform(counts[te][:, keep]))[:, 1]
-    keep, _, lr = _bow(counts, y, np.arange(len(y)))
-    coef = lr.coef_[0]
+        p[te] = lr if tf is None else lr.predict_proba(tf.transform(counts[te][:, keep]))[:, 1]
+    keep, tf, lr = _bow(counts, y, np.arange(len(y)))
+    coef = np.zeros(0) if tf is None else lr.coef_[0]
     order = np.argsort(-np.abs(coef))[:n_top]
     top = [{"token": str(vocab[keep[i]]), "coef": round(float(coef[i]), 4),
             "direction": "accept" if coef[i] > 0 else "reject"} for i in order]

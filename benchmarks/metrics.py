@@ -13,15 +13,16 @@ p sorted ascending (tied values stay in one bin; see _ece_bins).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import stats
 
 Batched = Callable[[list[np.ndarray], np.ndarray], np.ndarray]
-IDX_BUDGET = 4_000_000
+IDX_BUDGET = 4_000_000  # index-matrix elements per chunk: bounds bootstrap memory (~32 MB per array)
 TABLE_MAX = 4_096  # distinct (x, y) value pairs up to which pair metrics use contingency tables
-KENDALL_TABLE_MAX = 60_000  # ... and up to which Kendall does (its alternative is scipy per resample)  # index-matrix elements per chunk: bounds bootstrap memory (~32 MB per array)
+KENDALL_TABLE_MAX = 60_000  # ... and up to which Kendall does (its alternative is scipy per resample)
 
 
 def _metric(batched: Batched, name: str, doc: str) -> Callable[..., float | None]:
@@ -46,15 +47,16 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # Within one resample batch, several metrics need the same gathered counts (a confusion matrix, a
 # contingency table): compute them once per index matrix. The memo keeps references to idx and to the
 # keyed arrays, so neither id nor data address can be reused by another array while an entry lives.
-_MEMO: dict = {"idx": None, "store": {}}
+# Thread-local, so metrics may run in threads.
+_LOCAL = threading.local()
 
 
 def _memo(key: tuple, idx: np.ndarray, compute: Callable[[], object], keep: tuple = ()):
-    if _MEMO["idx"] is not idx:
-        _MEMO["idx"], _MEMO["store"] = idx, {}
-    if key not in _MEMO["store"]:
-        _MEMO["store"][key] = (keep, compute())
-    return _MEMO["store"][key][1]
+    if getattr(_LOCAL, "idx", None) is not idx:
+        _LOCAL.idx, _LOCAL.store = idx, {}
+    if key not in _LOCAL.store:
+        _LOCAL.store[key] = (keep, compute())
+    return _LOCAL.store[key][1]
 
 
 def _akey(*arrs: np.ndarray) -> tuple:
@@ -298,7 +300,7 @@ def _bootstrap_many(jobs: dict[str, tuple], n: int, seed: int) -> dict[str, np.n
                 else:  # any other callable: one call per resample
                     vals = [fn(*[a[r] for a in arrs]) for r in idx]
                     out[name].append(np.array([np.nan if v is None else v for v in vals], dtype=float))
-    _MEMO["idx"], _MEMO["store"] = None, {}  # release the last index matrix
+    _LOCAL.idx, _LOCAL.store = None, {}  # release the last index matrix
     return {name: np.concatenate(v) for name, v in out.items()}
 
 

@@ -30,7 +30,7 @@ _HOMOGLYPHS = str.maketrans({
 
 _SUBJ = r"(?:this|the|our|present|current|following|attached)\s+(?:paper|work|submission|manuscript|article|study)"
 _MODEL = (r"(?:llms?|large\s+language\s+models?|language\s+models?|ai\s+(?:models?|assistants?|systems?|reviewers?|agents?)|"
-          r"chatgpt|gpt-?\d\w*|claude|gemini|automated\s+(?:reviewers?|review\s+systems?)|assistants?|chatbots?|"
+          r"chatgpt|gpt-?\d\w*|claude|gemini|(?:reviewer\s+|review\s+|ai\s+)?bots?|automated\s+(?:reviewers?|review\s+systems?)|assistants?|chatbots?|"
           r"ai|(?:llm|ai|machine|model)[\s-]*(?:based|generated|powered)?\s*reviewers?|reviewing\s+(?:models?|systems?|agents?))")
 _POS = (r"(?:very\s+|highly\s+|strongly\s+|extremely\s+|overwhelmingly\s+|only\s+)?(?:positive|favou?rable|glowing|"
         r"good|great|high|excellent|strong|outstanding|enthusiastic|top|maximum|perfect|the\s+highest|a\s+high)")
@@ -41,19 +41,28 @@ RULES: dict[str, str] = {
         r"\b(?:ignore|disregard|forget|override|overlook|skip|bypass|discard|neglect)\s+(?:all\s+|any\s+|each\s+of\s+)?"
         r"(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?(?:previous|prior|preceding|above|earlier|foregoing|former|"
         r"original|initial|system|other|existing|given)\s+(?:\w+\s+)?(?:instructions?|prompts?|directions?|"
-        r"guidelines?|rules|directives?|commands?|context|messages?|criteria|reviewing\s+guidelines)"
+        r"guidelines?|rules|directives?|commands?|context|messages?|criteria|rubrics?|reviewing\s+guidelines)"
+        # "ignore the reviewing guidelines above", "forget everything above"
+        r"|\b(?:ignore|disregard|forget|override|bypass|discard)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+|these\s+|those\s+)?"
+        r"(?:\w+\s+)?(?:instructions?|prompts?|directions?|guidelines?|rules|directives?|rubrics?|criteria)\s+"
+        r"(?:above|before|given|provided|so\s+far|earlier|you\s+(?:were|have\s+been)\s+given)"
+        r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:of\s+)?your\s+(?:\w+\s+)?(?:instructions|guidelines|rules|"
+        r"prompts?|directives|programming|training|criteria|rubric)"
+        r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|said|previously|prior|"
+        r"you\s+(?:were|have\s+been)\s+told)"
     ),
     "new_instructions": (
         r"\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important)\s+(?:system\s+)?"
         r"(?:instructions?|directives?|prompt)\s*(?:for\s+(?:the\s+)?(?:reviewers?|" + _MODEL + r"))?\s*[:\-]"
+        r"|\b(?:instructions?|notes?|message|p\.?\s?s\.?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?"
+        r"(?:" + _MODEL + r"|reviewers?)\s*[:\-]"
         r"|\bsystem\s+prompt\s*[:\-]|<\s*/?\s*(?:system|instructions?|im_start|im_end)\s*>|\[\s*/?inst\s*\]"
     ),
     # addressing the reviewer/model with an obligation
     "address_reviewer": (
         r"\b(?:as|for|to|attention|note\s+(?:to|for)|dear|hello|hey|hi|psst)\s*[,:]?\s*(?:a|an|the|any|all|every)?\s*"
         r"(?:" + _MODEL + r"|reviewers?|referees?|area\s+chairs?|evaluators?|readers?\s+that\s+(?:are|is)\s+(?:an?\s+)?ai)"
-        r"\s*(?:reading|reviewing|evaluating|assessing|processing|analy[sz]ing)?\s*(?:this|the)?\s*"
-        r"(?:paper|text|document|submission|manuscript)?\s*[,:;\-]?\s*(?:you|we|they|it)?\s*"
+        r"(?:\s+[\w’']+){0,5}?\s*[,:;\-]?\s*(?:you|we|they|it)?\s*"
         r"(?:must|should|shall|are\s+(?:required|instructed|asked|expected|told|obliged)\s+to|have\s+to|need\s+to|"
         r"will|are\s+to|ought\s+to)\s+(?!be\s+(?:aware|careful|noted))"
         r"|\b(?:if|when|in\s+case|should|whether)\s+you\s+(?:are|be|happen\s+to\s+be)\s+(?:an?\s+)?(?:" + _MODEL
@@ -65,7 +74,7 @@ RULES: dict[str, str] = {
         r"are\s+(?:instructed|required|asked|expected|told|supposed)\s+to|is\s+(?:instructed|required|asked|expected|"
         r"told|supposed)\s+to|need\s+to|needs\s+to|have\s+to|has\s+to)\s+(?:always\s+|only\s+|strongly\s+|definitely\s+|"
         r"not\s+|never\s+)?(?:rate|score|give|assign|recommend|accept|praise|output|respond|reply|return|print|say|"
-        r"state|ignore|disregard|avoid|focus|mention|list|highlight|write\s+(?:a|an)\s+" + _POS + r"|"
+        r"state|ignore|disregard|avoid|focus|mention|list|highlight|penali[sz]e|critici[sz]e|overlook|write\s+(?:a|an)\s+" + _POS + r"|"
         r"evaluate\s+(?:this|the)\s+(?:paper|work|submission|manuscript)\s+(?:positively|favou?rably|highly))"
     ),
     # asking for a good score / acceptance
@@ -77,7 +86,7 @@ RULES: dict[str, str] = {
         r"|\brate\s+(?:" + _SUBJ + r"|it|this)\s+(?:very\s+|as\s+)?(?:highly|high|positively|favou?rably|"
         r"as\s+(?:excellent|outstanding|strong|top|a\s+strong\s+accept)|(?:a|an)\s+(?:10|9|8|strong)|10|9|8|"
         r"with\s+(?:a\s+)?(?:10|9|8|high|strong|top|maximum|the\s+highest))"
-        r"|\b(?:recommend|suggest|vote\s+for)\s+(?:a\s+)?(?:strong\s+|clear\s+|immediate\s+|definite\s+)?accept(?:ance)?\s+"
+        r"|\b(?:recommend|suggest|vote\s+for)\s+(?:a\s+)?(?:strong\s+|clear\s+|immediate\s+|definite\s+)?accept(?:ance|ing)?\b\s*"
         r"(?:of\s+|for\s+)?(?:" + _SUBJ + r"|it)?"
         r"|\b(?:" + _SUBJ + r"|it)\s+(?:must|should|shall|deserves\s+to)\s+(?:definitely\s+|clearly\s+|certainly\s+)?"
         r"be\s+(?:accepted|rated\s+(?:highly|high|positively)|given\s+(?:a\s+)?(?:high|top|strong|positive))"
@@ -86,6 +95,15 @@ RULES: dict[str, str] = {
         r"(?:10|9|8|\"?accept\"?|strong\s+accept)\b\s*(?:regardless|no\s+matter|for\s+" + _SUBJ + r"|is\s+required)"
         r"|\bset\s+(?:the\s+)?(?:overall\s+)?(?:score|rating|decision)\s+(?:to|as)\s+(?:10|9|8|accept|strong)"
         r"|\bhighest\s+possible\s+(?:score|rating)"
+        r"|\b(?:give|assign|award|rate)\s+(?:\w+\s+){0,3}?(?:score|rating|grade)\s+(?:of\s+)?(?:at\s+least\s+)?"
+        r"(?:10|9|8|[6-9]\.\d)\b"
+        r"|\b(?:respond|reply|answer|output|return|say|print)\s+(?:only\s+)?(?:with\s+)?[\"'“‘]?\s*"
+        r"(?:strong\s+accept|accept\b|10\s*/\s*10|overall\s*[:=])"
+        r"|\b(?:ask|request|want|instruct|urge|tell|beg|need)\s+(?:any|all|the|every|each)?\s*(?:" + _MODEL
+        + r"|reviewers?)\s+to\s+(?:rate|score|give|assign|recommend|accept|praise|ignore|disregard|overlook|"
+        r"avoid|focus|only)"
+        r"|\b(?:" + _SUBJ + r"|it)\s+deserves?\s+(?:a\s+|an\s+|the\s+)?" + _POS + r"\s+(?:\w+\s+)?"
+        r"(?:reviews?|ratings?|scores?|assessments?|evaluations?|recommendations?|marks?|grades?)"
     ),
     "suppress_criticism": (
         r"\b(?:do\s+not|don'?t|never|avoid|refrain\s+from)\s+(?:mention(?:ing)?|point(?:ing)?\s+out|highlight(?:ing)?|"
@@ -94,6 +112,7 @@ RULES: dict[str, str] = {
         r"criticisms?|shortcomings|concerns)\b(?!\s+of\s+(?:prior|previous|existing|other)\b)"
         r"|\bonly\s+(?:mention|list|highlight|discuss|describe|focus\s+on)\s+(?:the\s+)?(?:strengths|positives?|"
         r"positive\s+aspects)"
+        r"|\b(?:mention|list|highlight|discuss|describe|focus\s+on)\s+only\s+(?:the\s+)?(?:strengths|positives?)"
         r"|\b(?:do\s+not|don'?t|never)\s+(?:reveal|mention|disclose|tell\s+anyone\s+about)\s+(?:this|these)\s+"
         r"(?:instructions?|prompts?|notes?|messages?|text)"
     ),
@@ -175,7 +194,8 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "instruction", "directive", "prompt", "[inst", "im_start", "im_end", "reviewer", "referee", "llm",
     "language model", "assistant", "chatgpt", "gpt", "claude", "gemini", "chatbot", "area chair", "evaluator",
     " ai ", "ai-", " ai:", " ai,", " ai.", "you are", "you must", "you should", "you will", "you have", "you need",
-    "review", "rating", " rate ", "score", "recommend", "accept", " mark", " grade", "assessment", "evaluation",
+    "review", "rating", " rate", "score", "deserv", " note ", "note:", "notes:", "note to", "note for", "p.s", "ps ", "bot ", "bots", "your ",
+    "10/10", "10 / 10", "overall", "recommend", "accept", " mark", " grade", "assessment", "evaluation",
     "highest", "suggest", "vote", "weakness", "limitation", "flaw", "criticis", "criticiz", "shortcoming",
     "negative", "concern", "strength", "positive", "reveal", "disclose", "tell anyone",
 )
@@ -201,7 +221,7 @@ def _fast_norm(text: str, chars: set[str] | None = None) -> str:
         else:
             n = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS).lower()
             if n != ch.lower():
-                table[ord(ch.lower())] = " " if n.isspace() else n
+                table[ord(ch.lower())] = " " if n.isspace() or n in "*_`#>|\\" else n
     if table:  # a char-class scan plus a callback per hit is much faster than str.translate here
         cls = re.compile("[" + "".join(re.escape(chr(o)) for o in table) + "]")
         low = cls.sub(lambda m: table[ord(m.group(0))] or "", low)
@@ -238,12 +258,27 @@ def _cheap_hit(norm: str) -> bool:
     return bool(_COMPACT.search(compact))
 
 
+_CHUNK, _OVERLAP = 8000, 1000  # injected phrases are far shorter than the overlap
+
+
 def detect_injection(text: str) -> tuple[bool, list[dict]]:
     """(suspected, spans). Spans are offsets into `text` with the matching rule's name."""
     spans: list[dict] = []
     chars = set(text)
-    if _cheap_hit(_fast_norm(text, chars)):  # exact offsets need the slower mapped view: only when something hit
-        spans = _mapped_spans(text)
+    seen: set[tuple[int, int, str]] = set()
+    for off in range(0, max(1, len(text)), _CHUNK - _OVERLAP):
+        chunk = text[off:off + _CHUNK]
+        # Cheap pass on every chunk; the slower index-mapped pass only where something hit.
+        if _cheap_hit(_fast_norm(chunk, chars)):
+            for sp in _mapped_spans(chunk):
+                sp = {**sp, "start": sp["start"] + off, "end": sp["end"] + off}
+                key = (sp["start"], sp["end"], sp["rule"])
+                if key not in seen and not any(s["rule"] == sp["rule"] and s["start"] <= sp["start"] < s["end"]
+                                               for s in spans):
+                    seen.add(key)
+                    spans.append(sp)
+        if off + _CHUNK >= len(text):
+            break
     for rx, name in ((_HIDDEN_MARKUP, "hidden_markup"), (_TAG_CHARS, "unicode_tag_chars"),
                      (_ZW_CLUSTER, "zero_width_obfuscation")):
         if name == "zero_width_obfuscation" and not chars & set("\u200b\u200c\u200d\u2060\ufeff"):

@@ -56,7 +56,8 @@ def load_paper(path: str | Path, *, page_limit: int | None = None, sanitize: boo
     suffix = p.suffix.lower()
     truncated = False
     if suffix == ".pdf":
-        text, n_pages, truncated = _read_pdf(p, page_limit)
+        pages, n_pages, truncated = pdf_pages(p, page_limit)
+        text = "\n\n".join(pages)
         title = _first_substantial_line(text)
     elif suffix in TEXT_SUFFIXES:
         text, n_pages = _read_text(p), None
@@ -132,7 +133,10 @@ def _read_text(p: Path) -> str:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-def _read_pdf(p: Path, page_limit: int | None) -> tuple[str, int, bool]:
+def pdf_pages(path: str | Path, page_limit: int | None = None) -> tuple[list[str], int, bool]:
+    """Cleaned text of each page read, the PDF's page count, and whether pages were left out."""
+    p = Path(path)
+    _check_file(p)
     data = _read_bytes(p)
     if b"%PDF-" not in data[:1024]:
         raise PaperError(p, f"not a PDF (no %PDF header; starts with {data[:8]!r})")
@@ -177,7 +181,7 @@ def _read_pdf(p: Path, page_limit: int | None) -> tuple[str, int, bool]:
     return clean_pdf_pages(pages), n_pages, n_read < n_pages
 
 
-def clean_pdf_pages(pages: list[str]) -> str:
+def clean_pdf_pages(pages: list[str]) -> list[str]:
     """Ligatures, running headers/footers and page numbers removed, hyphenated line ends joined."""
     pages = [pg.translate(_LIGATURES) for pg in pages]
     split = [[ln.rstrip() for ln in pg.split("\n")] for pg in pages]
@@ -185,18 +189,20 @@ def clean_pdf_pages(pages: list[str]) -> str:
     edge = Counter()
     for lines in split:
         nonblank = [ln for ln in lines if ln.strip()]
-        edge.update({key(ln) for ln in nonblank[:4] + nonblank[-4:]})
+        edge.update({key(ln) for ln in nonblank[:3] + nonblank[-3:]})
     min_count = max(3, math.ceil(0.5 * len(split)))
     repeated = {k for k, c in edge.items() if c >= min_count and k}
     page_no = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$|^\s*[ivxlc]{1,6}\s*$", re.I)
     out_pages = []
     for lines in split:
         nonblank_idx = [i for i, ln in enumerate(lines) if ln.strip()]
-        edges = set(nonblank_idx[:4] + nonblank_idx[-4:])
+        edges = set(nonblank_idx[:3] + nonblank_idx[-3:])
         kept = [ln for i, ln in enumerate(lines)
                 if not (i in edges and (key(ln) in repeated or page_no.match(ln)))]
-        out_pages.append("\n".join(kept).strip())
-    return dehyphenate("\n\n".join(out_pages))
+        if sum(1 for ln in kept if ln.strip()) < 0.5 * len(nonblank_idx):  # pages that repeat wholesale
+            kept = [ln for i, ln in enumerate(lines) if not (i in edges and page_no.match(ln))]
+        out_pages.append(dehyphenate("\n".join(kept).strip()))
+    return out_pages
 
 
 def dehyphenate(text: str) -> str:

@@ -29,7 +29,7 @@ _I = re.I
 _M = re.M
 
 _ABSTRACT_LINE = re.compile(
-    r"^[ \t#*_]*(?:\d+\.?[ \t]*)?(?:A ?BSTRACT|Abstract)\b[*_:. \t]*(?=$|[A-Z])", _M
+    r"^[ \t#*_]*(?:\d+\.?[ \t]*)?(?:A ?B ?S ?T ?R ?A ?C ?T|Abstract)\b[*_:. \t]*(?=$|[A-Z])", _M
 )
 _INTRO_LINE = re.compile(r"^[ \t#*_]*(?:\d+\.?[ \t]*)?I ?NTRODUCTION\b", _M | _I)
 _HEADING = re.compile(
@@ -253,7 +253,8 @@ def _strip_header(text: str, log: _Log) -> str:
         log.add("author_block", pars[k])
         k += 2
     out_pars = pars[k:]
-    return text[:head_limit] + "\n" + rest[:head_line_end] + "".join(out_pars)
+    # Same layout whatever was removed (whitespace must not tell the two versions apart).
+    return text[:head_limit].rstrip() + "\n\n" + rest[:head_line_end].strip() + "\n\n" + "".join(out_pars).lstrip()
 
 
 def _next_heading(text: str, pos: int) -> int:

@@ -97,6 +97,8 @@ class Scientist:
         self.papers: dict[str, PaperResult] = {}
         self.reviews: dict[str, object] = {}
         self.done: set[tuple[int, str]] = set()  # (round, idea) restored by --resume
+        self.seeded: set[str] = set()  # ideas taken from the template's seeds (the model gave too few)
+        self.current_fitness: dict[str, float | None] = {}  # fitness of each idea's adopted version
         self.baseline: dict | None = None  # final_info of the unmodified template
         self.baseline_task: asyncio.Task | None = None
 
@@ -129,7 +131,7 @@ class Scientist:
         return write_all(self.out, self.records, self.meta(), plot=plot)
 
     def save_ideas(self) -> None:
-        data = [{**i.model_dump(), "novelty_check": self.novelty[i.name].model_dump() if i.name in self.novelty else None}
+        data = [{**i.model_dump(), "origin": "seed" if i.name in self.seeded else "model", "novelty_check": self.novelty[i.name].model_dump() if i.name in self.novelty else None}
                 for i in self.ideas]
         (self.out / "ideas.json").write_text(json.dumps(data, indent=1))
 
@@ -191,10 +193,11 @@ class Scientist:
         return self.baseline
 
     def resume(self) -> None:
-        self.ideas, self.novelty = loop_resume.load_ideas(self.out)
+        self.ideas, self.novelty, self.seeded = loop_resume.load_ideas(self.out)
         for rec in sorted(loop_resume.load_records(self.out), key=lambda r: r.round):
-            if rec.status == "evaluated":
+            if rec.status == "evaluated" and rec.adopted:
                 self.best_run[rec.idea], self.papers[rec.idea], self.reviews[rec.idea] = loop_resume.restore_state(self.out, rec)
+                self.current_fitness[rec.idea] = rec.fitness
             self.records.append(rec)
             self.done.add((rec.round, rec.idea))
         self.notes.append(f"resumed: {len(self.ideas)} ideas and {len(self.done)} finished idea-rounds from {self.out}")
@@ -212,8 +215,17 @@ class Scientist:
     async def make_ideas(self) -> None:
         ideas, notes = await generate_ideas(self.model, self.template.description, self.template.seed_ideas,
                                             self.cfg.ideas, reflections=self.cfg.idea_reflections)
-        self.ideas = ideas
         self.notes += notes
+        if len(ideas) < self.cfg.ideas:  # a weak model must not leave the loop without ideas: use seeds (recorded)
+            taken = {i.name for i in ideas}
+            seeds = [s for s in (Idea.from_any(d) for d in self.template.seed_ideas) if s.name not in taken]
+            extra = seeds[: self.cfg.ideas - len(ideas)]
+            self.seeded = {i.name for i in extra}
+            if extra:
+                self.notes.append(f"the model gave {len(ideas)} valid new idea(s) of {self.cfg.ideas}; "
+                                  f"added seed idea(s): {', '.join(sorted(self.seeded))}")
+            ideas += extra
+        self.ideas = ideas
         self.save_ideas()
 
     async def check_all_novelty(self) -> None:
@@ -272,8 +284,8 @@ class Scientist:
 
     async def improve_round(self, k: int) -> None:
         latest = {r.idea: r for r in sorted(self.records, key=lambda r: r.round)
-                  if r.status == "evaluated" and r.round < k}
-        ranked = sorted(latest.values(), key=lambda r: -(r.fitness or 0.0))
+                  if r.status == "evaluated" and r.adopted and r.round < k}
+        ranked = sorted(latest.values(), key=lambda r: (-(r.fitness or 0.0), r.idea))
         keep = self.cfg.keep or max(1, math.ceil(len(self.ideas) / 2))
         chosen = {r.idea for r in ranked[:keep]}
         for idea in self.ideas:
@@ -295,6 +307,17 @@ class Scientist:
                 self.finish(rec, t0, c0)
 
     async def revise(self, idea: Idea, k: int, rec: RoundRecord) -> None:
+        """Revise the idea's current paper; the new version is adopted only when its fitness is not lower
+        (elitism: a revision that the reviewer likes less is recorded, and the next round starts again from
+        the better version)."""
+        name = idea.name
+        before = (self.best_run[name], self.papers[name], self.reviews[name], self.current_fitness.get(name))
+        await self.revise_paper(idea, k, rec)
+        if rec.status != "evaluated" or (before[3] is not None and (rec.fitness or 0.0) < before[3]):
+            self.best_run[name], self.papers[name], self.reviews[name], self.current_fitness[name] = before
+            rec.adopted = False
+
+    async def revise_paper(self, idea: Idea, k: int, rec: RoundRecord) -> None:
         review = self.reviews[idea.name].review
         weaknesses = "\n".join(f"- {w}" for w in (review.Weaknesses or [])) or "- (none listed)"
         questions = "\n".join(f"- {q}" for q in (getattr(review, "Questions", None) or []))
@@ -347,6 +370,7 @@ class Scientist:
         (self.out / "reviews" / f"{stem}.json").write_text(opt.model_dump_json(indent=1))
         (self.out / "reviews" / f"{stem}_held_out.json").write_text(held.model_dump_json(indent=1))
         rec.fitness, rec.fitness_kind = fitness_of(opt)
+        self.current_fitness[idea.name] = rec.fitness
         rec.held_out_p_accept, rec.held_out_kind = fitness_of(held)
         if opt.review is not None:
             rec.overall, rec.decision = opt.review.Overall, opt.review.Decision

@@ -38,6 +38,7 @@ class RoundRecord(BaseModel):
     experiment: str | None = None  # run dir of the results the paper reports
     experiment_attempts: int = 0
     writeup_fixes: int = 0
+    adopted: bool = True  # False: a revision scored lower than the version it revised, which stays current
     cost_usd: float = 0.0
     cost_complete: bool = True  # False when some call's price is unknown (cost is a lower bound)
     seconds: float = 0.0

@@ -22,11 +22,12 @@ from .writeup import PaperResult
 FINAL = {"evaluated", "experiment_failed", "not_novel"}
 
 
-def load_ideas(out: Path) -> tuple[list[Idea], dict[str, NoveltyResult]]:
+def load_ideas(out: Path) -> tuple[list[Idea], dict[str, NoveltyResult], set[str]]:
+    """Ideas, their novelty verdicts, and the names of those taken from the template's seeds."""
     data = json.loads((out / "ideas.json").read_text())
     ideas = [Idea.model_validate({k: d[k] for k in Idea.model_fields}) for d in data]
     novelty = {d["name"]: NoveltyResult.model_validate(d["novelty_check"]) for d in data if d.get("novelty_check")}
-    return ideas, novelty
+    return ideas, novelty, {d["name"] for d in data if d.get("origin") == "seed"}
 
 
 def load_records(out: Path) -> list[RoundRecord]:

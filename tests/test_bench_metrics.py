@@ -138,9 +138,9 @@ def test_bootstrap_on_10k_papers_is_fast():
     y = rng.integers(0, 2, n).astype(float)
     s = np.clip(np.round(rng.normal(5 + y, 1.5)), 1, 10)
     h = np.round(rng.normal(5, 1, n) + s / 3, 2)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: robust to other jobs sharing the machine
     m = M.compute_metrics(y, (s >= 6).astype(float), score=s, mean_human=h)
-    assert time.perf_counter() - start < 20  # ~1.5 s on 2 cores; the old per-resample loop took minutes
+    assert time.process_time() - start < 15  # ~1.5 s; the textbook loop of sklearn calls takes ~90 s
     assert all(m["ci95"][k] is not None for k in ("auc", "spearman", "kendall", "f1"))
 
 

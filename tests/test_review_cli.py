@@ -53,6 +53,7 @@ def test_against_openai_compatible_server(paper, capsys):
         assert code == 0
         data = _check_json(capsys.readouterr().out)
         body = srv.requests[0]
+        assert [r.get("n", 1) for r in srv.requests] == [3, 1]  # provider n for the ensemble, then the meta-review
     assert data["model"] == "openai/fake-model" and data["n_members"] == 3
     assert data["usage"]["input_tokens"] >= 0
     assert body["response_format"]["type"] == "json_schema"

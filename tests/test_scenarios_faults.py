@@ -7,8 +7,9 @@ from benchmarks.perf.reliability import faults_scenario
 
 
 def test_100_papers_under_faults_end_reviewed_or_recorded_and_rerun_retries_only_failed(tmp_path):
-    # The first 40 answers are 500s: the 8 papers first in flight use up their 5 attempts each and fail
-    # for sure, so the re-run path is always exercised; then the random fault mix applies.
+    # The first 40 answers are 500s. With 8 papers in flight and 5 attempts each, at least one paper
+    # must use up its attempts inside them (else <= 8 x 4 = 32 requests), so the re-run path is always
+    # exercised; then the random fault mix applies.
     sc = faults_scenario(tmp_path, 100, retry_after_s=0.1, timeout_s=0.5, hang_s=1.0, retry_base_s=0.02,
                          concurrency=8, seed=1, sequence=["500"] * 40)
     runs, stats = sc.details["runs"], sc.details["stats"]
@@ -19,7 +20,7 @@ def test_100_papers_under_faults_end_reviewed_or_recorded_and_rerun_retries_only
     assert not any(r["crashed"] for r in runs), runs[0]["stderr_tail"]
     # Every paper ends reviewed, or failed with a one-line reason: nothing lost.
     first = runs[0]["rows"]
-    assert len(runs[0]["failed"]) >= 8 and len(runs) >= 2
+    assert len(runs[0]["failed"]) >= 1 and len(runs) >= 2
     assert len(first) == 100 and len({r["paper_id"] for r in first}) == 100
     for r in first:
         if r["error"]:  # the reason names the last error after the bounded retries

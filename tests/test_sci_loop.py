@@ -88,6 +88,15 @@ while True:
     pass'''
 
 
+@pytest.fixture
+def markdown_papers(monkeypatch):
+    """Logic tests write Markdown papers (the compile path has its own tests and the end-to-end run)."""
+    from scientist import loop
+    from scientist.paper_tex import TexStatus
+
+    monkeypatch.setattr(loop, "preflight", lambda *a, **k: TexStatus(available=False, reason="test: Markdown papers"))
+
+
 def tiny_template(root: Path) -> Path:
     """A template whose run takes well under a second, so the hang test is about the hang."""
     t = root / "tiny"
@@ -118,7 +127,7 @@ def scripted_edits(hang_when: str):
     return answer
 
 
-async def test_hanging_edit_is_killed_and_the_loop_goes_on(tmp_path):
+async def test_hanging_edit_is_killed_and_the_loop_goes_on(tmp_path, markdown_papers):
     template = tiny_template(tmp_path)
     model = get_model("mock/scripted", script=[scripted_edits("smaller learning rate")] * 500)
     config = LoopConfig(template=str(template), model="mock/scripted", out=tmp_path / "out", ideas=2, rounds=1,
@@ -146,7 +155,7 @@ async def test_hanging_edit_is_killed_and_the_loop_goes_on(tmp_path):
     assert summary["status"] == "finished" and summary["best"]["idea"] == second["name"]
 
 
-async def test_cost_cap_stops_gracefully_keeping_work(tmp_path, monkeypatch):
+async def test_cost_cap_stops_gracefully_keeping_work(tmp_path, monkeypatch, markdown_papers):
     template = tiny_template(tmp_path)
     # mock/* has no price: give it one so the cap can bite (after a few calls).
     import reviewer.llm.model as model_mod
@@ -163,7 +172,7 @@ async def test_cost_cap_stops_gracefully_keeping_work(tmp_path, monkeypatch):
     assert summary["usage"]["cost_usd"] >= 0.10 and tracker.calls <= 11
 
 
-async def test_resume_redoes_only_unfinished_idea_rounds(tmp_path):
+async def test_resume_redoes_only_unfinished_idea_rounds(tmp_path, markdown_papers):
     template = tiny_template(tmp_path)
     out = tmp_path / "out"
     config = LoopConfig(template=str(template), model="mock/default", out=out, ideas=1, rounds=1, smoke=True,
@@ -216,7 +225,7 @@ def synthetic_calibrator(path: Path) -> Path:
     return path
 
 
-async def test_calibrated_fitness(tmp_path):
+async def test_calibrated_fitness(tmp_path, markdown_papers):
     template = tiny_template(tmp_path)
     calibrator = synthetic_calibrator(tmp_path / "cal.json")
     config = LoopConfig(template=str(template), model="mock/default", out=tmp_path / "out", ideas=1, rounds=0,
@@ -230,3 +239,47 @@ async def test_calibrated_fitness(tmp_path):
     held = json.loads((tmp_path / "out" / "reviews" / f"{row['idea']}_round0_held_out.json").read_text())
     assert float(row["held_out_p_accept"]) == pytest.approx(held["p_accept"])
     assert summary["fitness_kind"] == "calibrated_p_accept" and "calibrator" in summary["reviewers"]["optimised"]
+
+
+async def test_a_model_without_valid_ideas_falls_back_to_seeds(tmp_path, markdown_papers):
+    template = tiny_template(tmp_path)
+
+    def answer(messages, config):
+        return "no JSON here" if config.task in ("idea", "idea_reflection") else scripted_edits("none")(messages, config)
+
+    config = LoopConfig(template=str(template), model="mock/scripted", out=tmp_path / "out", ideas=1, rounds=0,
+                        smoke=True, timeout_s=20, attempts=1, literature="local", papers_dir=str(template))
+    summary = await run_loop(config, model=get_model("mock/scripted", script=[answer] * 200))
+    [idea] = json.loads((tmp_path / "out" / "ideas.json").read_text())
+    assert idea["name"] == "bigger_value" and idea["origin"] == "seed"
+    assert any("added seed idea" in n for n in summary["notes"])
+    assert rows(tmp_path / "out")[0]["status"] == "evaluated"
+
+
+async def test_elitism_a_worse_revision_is_recorded_but_not_adopted(tmp_path, markdown_papers):
+    from reviewer.mock_reviews import canned_review
+
+    template = tiny_template(tmp_path)
+    # The optimised reviewer's Overall for rounds 0 and 1. Round 2 revises the round-0 version with the same
+    # (deterministic) answers as round 1, so its paper is identical and its review comes from the cache.
+    overall = iter([7, 3])
+    edits = scripted_edits("none")
+
+    def answer(messages, config):
+        if config.task == "review":
+            o = next(overall)
+            return {**canned_review("x"), "Overall": o, "Decision": "Accept" if o >= 6 else "Reject"}
+        return edits(messages, config)
+
+    config = LoopConfig(template=str(template), model="mock/scripted", out=tmp_path / "out", ideas=1, rounds=2,
+                        smoke=True, timeout_s=20, attempts=1, literature="local", papers_dir=str(template))
+    await run_loop(config, model=get_model("mock/scripted", script=[answer] * 300), held_out_model=get_model("mock/default"))
+    table = rows(tmp_path / "out")
+    assert [(r["round"], r["overall"], r["adopted"]) for r in table] == [("0", "7", "True"), ("1", "3", "False"),
+                                                                      ("2", "3", "False")]
+    runs = tmp_path / "out" / "runs" / table[0]["idea"]
+    value = re.compile(r"^VALUE = ([\d.]+)$", re.M)
+    assert value.findall((runs / "round0_1" / "experiment.py").read_text()) == ["2.0"]
+    assert value.findall((runs / "round1_1" / "experiment.py").read_text()) == ["3.0"]
+    # round 2 revised the adopted round-0 version again, not the worse round-1 one
+    assert value.findall((runs / "round2_1" / "experiment.py").read_text()) == ["3.0"]

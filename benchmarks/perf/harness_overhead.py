@@ -86,6 +86,7 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
            "--model", "openai/gpt-4o-mini", "--base-url", f"http://127.0.0.1:{port}/v1",
            "--concurrency", str(concurrency), "--ensemble", str(ensemble), "--no-progress"]
     before = stats(port)["requests"]
+    load = os.getloadavg()[0]
     code, wall, rss, cpu, err = run_child(cmd, env)
     calls = stats(port)["requests"] - before
     if code != 0:
@@ -93,6 +94,8 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
     log = json.loads((out / "log.json").read_text())
     in_run = (datetime.fromisoformat(log["ended"]) - datetime.fromisoformat(log["started"])).total_seconds()
     ideal = calls * latency / concurrency
+    # The same command again: a resume with nothing to do = the fixed cost (start-up, imports, files).
+    _, noop_wall, _, noop_cpu, _ = run_child(cmd, env)
     # bench score on the finished run: counts server requests during it (must be 0).
     before = stats(port)["requests"]
     t0 = time.perf_counter()
@@ -102,9 +105,39 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
         "ensemble": ensemble, "papers": log["summary"]["papers"], "reviewed": log["summary"]["done"],
         "calls": calls, "ideal_s": round(ideal, 3), "in_run_s": round(in_run, 3), "process_s": round(wall, 3),
         "ratio_in_run": round(in_run / ideal, 3), "ratio_process": round(wall / ideal, 3),
-        "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 2), "rescore_calls": stats(port)["requests"] - before,
+        "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 2), "load_avg_1m": round(load, 1),
+        "noop_resume_s": round(noop_wall, 2), "noop_resume_cpu_s": round(noop_cpu, 2),
+        "cpu_ms_per_call": round((cpu - noop_cpu) / max(1, calls) * 1000, 2), "rescore_calls": stats(port)["requests"] - before,
         "rescore_exit": score.returncode, "rescore_s": round(time.perf_counter() - t0, 2),
     }
+
+
+async def _sdk_floor(port: int, calls: int, concurrency: int, latency: float) -> dict[str, Any]:
+    """The model layer alone (Model.generate through the official SDK, no harness): the floor any
+    harness built on it has, measured against the same server in this process."""
+    import asyncio
+    import resource
+
+    from reviewer.form import review_json_schema
+    from reviewer.llm import GenerateConfig, Message, get_model
+
+    model = get_model("openai/gpt-4o-mini", base_url=f"http://127.0.0.1:{port}/v1", cache=False,
+                      max_concurrency=concurrency)
+    config = GenerateConfig(json_schema=review_json_schema(6, 600), task="review")
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        async with sem:
+            await model.generate([Message(role="user", content=f"# Paper f{i}: floor\n" * 20)], config)
+
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(calls)))
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    await model.aclose()
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    ideal = calls * latency / concurrency
+    return {"calls": calls, "ideal_s": round(ideal, 3), "wall_s": round(wall, 3), "ratio": round(wall / ideal, 3),
+            "cpu_ms_per_call": round(cpu / calls * 1000, 2)}
 
 
 def main() -> int:
@@ -120,6 +153,9 @@ def main() -> int:
         ds = synthetic_dataset(work / "ds", paper_ids(a.papers))
         server, port = start_server(a.latency, bench_env(work / "srvcache"))
         try:
+            import asyncio
+
+            floor = asyncio.run(_sdk_floor(port, a.papers, a.concurrency, a.latency))
             results = [one(ds, work, port, k, a.latency, a.concurrency) for k in a.ensembles]
             peak = stats(port)["peak_in_flight"]
         finally:
@@ -127,16 +163,22 @@ def main() -> int:
             server.wait()
     if a.json:
         print(json.dumps({"latency_s": a.latency, "concurrency": a.concurrency, "server_peak_in_flight": peak,
-                          "runs": results}, indent=1))
+                          "cpus": os.cpu_count(), "sdk_floor": floor, "runs": results}, indent=1))
         return 0
     print(f"bench run, {a.papers} papers, fake server latency L={a.latency} s, concurrency C={a.concurrency} "
           f"(server peak in flight: {peak})")
-    print("| ensemble | calls | ideal calls*L/C (s) | in-run wall (s) | ratio in-run | process wall (s) | "
-          "ratio process | peak RSS (MB) | bench score calls |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| run | calls | ideal calls*L/C (s) | in-run wall (s) | ratio in-run | process wall (s) | "
+          "ratio process | CPU ms/call | peak RSS (MB) | bench score calls | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    f = floor
+    print(f"| model layer alone (no harness) | {f['calls']} | {f['ideal_s']:.2f} | {f['wall_s']:.2f} | {f['ratio']:.3f} "
+          f"| - | - | {f['cpu_ms_per_call']:.2f} | - | - | - |")
     for r in results:
-        print(f"| {r['ensemble']} | {r['calls']} | {r['ideal_s']:.2f} | {r['in_run_s']:.2f} | {r['ratio_in_run']:.3f} | "
-              f"{r['process_s']:.2f} | {r['ratio_process']:.3f} | {r['peak_rss_mb']:.0f} | {r['rescore_calls']} |")
+        print(f"| bench run, ensemble {r['ensemble']} | {r['calls']} | {r['ideal_s']:.2f} | {r['in_run_s']:.2f} | "
+              f"{r['ratio_in_run']:.3f} | {r['process_s']:.2f} | {r['ratio_process']:.3f} | {r['cpu_ms_per_call']:.2f} | "
+              f"{r['peak_rss_mb']:.0f} | {r['rescore_calls']} | {r['load_avg_1m']} |")
+    print(f"fixed cost (same command again, nothing to do): {results[0]['noop_resume_s']:.2f} s wall, "
+          f"{results[0]['noop_resume_cpu_s']:.2f} s CPU; {os.cpu_count()} CPUs")
     return 0
 
 

@@ -67,8 +67,6 @@ class FakeServer:
         self._rng = random.Random(self.faults.seed)
         self._sequence = list(self.faults.sequence)
         self._httpd = _QuietHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._httpd.request_queue_size = 256
         self.port = self._httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.anthropic_url = f"http://127.0.0.1:{self.port}"
@@ -116,6 +114,11 @@ class FakeServer:
 
 
 class _QuietHTTPServer(ThreadingHTTPServer):
+    # The listen() backlog is taken from the class when the socket is bound: setting it on the instance
+    # afterwards has no effect, and the default (5) drops connections when 64 clients connect at once.
+    request_queue_size = 1024
+    daemon_threads = True
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that timed out and closed its connection is an expected event here, not an error.
         if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError | TimeoutError):

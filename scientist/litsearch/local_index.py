@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     "method methods propose proposed approach new".split()
 )
 TOKEN = re.compile(r"[a-z0-9]+")
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 def tokenize(text: str) -> list[str]:
@@ -37,8 +37,14 @@ def tokenize(text: str) -> list[str]:
 def title_and_abstract(text: str) -> tuple[str, str]:
     """Title = the first heading (PDF-to-Markdown breaks headings: '## ' inside is glue), abstract
     = the text after an 'Abstract' line up to the next numbered/heading line."""
-    lines = [ln.strip() for ln in text.splitlines()]
-    title = next((ln for ln in lines if ln.startswith("#")), next((ln for ln in lines if ln), ""))
+    lines = [ln.strip() for ln in text.splitlines()[:80]]
+
+    def wordy(ln: str) -> bool:  # PDF conversion leaves symbol soup in some headings
+        core = re.sub(r"[#*\s]", "", ln)
+        return len(ln.split()) >= 2 and sum(c.isalpha() for c in core) >= 0.75 * max(1, len(core)) \
+            and not re.match(r"\W*(abstract|published|under review)", ln, re.I)
+
+    title = next((ln for ln in lines if ln.startswith("#") and wordy(ln)), next((ln for ln in lines if wordy(ln)), ""))
     title = re.sub(r"\s*#+\s*", " ", title).strip(" #*")
     if title.isupper():
         title = title.title()

@@ -54,12 +54,14 @@ def load_points(name: str, seed: int, data_file: str | None) -> np.ndarray:
 
 
 class Denoiser(nn.Module):
-    """MLP predicting the noise from (x_t, sinusoidal embedding of t)."""
+    """MLP predicting the noise from x_t (with Fourier features, so a small MLP can draw thin shapes)
+    and a sinusoidal embedding of t (rescaled to the 0..1000 range the embedding is made for)."""
 
-    def __init__(self, hidden: int, layers: int, t_dim: int = 32) -> None:
+    def __init__(self, hidden: int, layers: int, t_dim: int = 32, x_freqs: int = 16, max_freq: float = 25.0) -> None:
         super().__init__()
         self.t_dim = t_dim
-        dims = [2 + t_dim] + [hidden] * layers
+        self.register_buffer("x_freqs", torch.exp(torch.linspace(0, math.log(max_freq), x_freqs)))
+        dims = [2 + 4 * x_freqs + t_dim] + [hidden] * layers
         body = []
         for a, b in zip(dims[:-1], dims[1:], strict=True):
             body += [nn.Linear(a, b), nn.SiLU()]
@@ -67,8 +69,9 @@ class Denoiser(nn.Module):
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         freqs = torch.exp(-math.log(1000.0) * torch.arange(self.t_dim // 2) / (self.t_dim // 2))
-        ang = t[:, None].float() * freqs[None]
-        return self.net(torch.cat([x, torch.sin(ang), torch.cos(ang)], 1))
+        ang = (t[:, None].float() * (1000 / TIMESTEPS)) * freqs[None]
+        xa = (x[:, :, None] * self.x_freqs[None, None]).flatten(1)
+        return self.net(torch.cat([x, torch.sin(xa), torch.cos(xa), torch.sin(ang), torch.cos(ang)], 1))
 
 
 def schedule(T: int) -> dict[str, torch.Tensor]:
