@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from reviewer.llm import CostCapReached, Model, UsageTracker, get_model
 from reviewer.paper import PaperError, load_paper
-from reviewer.pipeline import ReviewerConfig, review
+from reviewer.pipeline import ReviewerConfig, _effective_budget, review
 
 from .datasets import PAPER_SUFFIXES, Dataset
 from .journal import Journal, atomic_write_text, remove_stale_temps
@@ -150,7 +150,8 @@ class BenchRun:
             return {**base, "status": "failed", "error": missing_paper_error(self.ds.root / "papers", pid)}
         try:
             paper = await asyncio.to_thread(load_paper, path, sanitize=self.config.sanitize,
-                                            page_limit=self.config.page_limit)
+                                            page_limit=self.config.page_limit,
+                                            max_tokens=_effective_budget(self.config, self.model.name))
         except PaperError as e:
             return {**base, "status": "failed", "error": str(e)}
         result = await review(paper, self.config, model=self.model)

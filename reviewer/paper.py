@@ -60,7 +60,7 @@ def load_paper(path: str | Path, *, page_limit: int | None = None, sanitize: boo
         text = "\n\n".join(pages)
         title = _first_substantial_line(text)
     elif suffix in TEXT_SUFFIXES:
-        text, n_pages = _read_text(p), None
+        text, n_pages = _read_text(p).translate(_LIGATURES), None
         title = _markdown_title(text) or _first_substantial_line(text)
     else:
         raise PaperError(p, f"unsupported file type '{p.suffix or '(none)'}' (expected .pdf, .txt or .md)")
@@ -189,17 +189,17 @@ def clean_pdf_pages(pages: list[str]) -> list[str]:
     edge = Counter()
     for lines in split:
         nonblank = [ln for ln in lines if ln.strip()]
-        edge.update({key(ln) for ln in nonblank[:3] + nonblank[-3:]})
+        edge.update({key(ln) for ln in nonblank[:4] + nonblank[-4:]})
     min_count = max(3, math.ceil(0.5 * len(split)))
     repeated = {k for k, c in edge.items() if c >= min_count and k}
     page_no = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$|^\s*[ivxlc]{1,6}\s*$", re.I)
     out_pages = []
     for lines in split:
         nonblank_idx = [i for i, ln in enumerate(lines) if ln.strip()]
-        edges = set(nonblank_idx[:3] + nonblank_idx[-3:])
+        edges = set(nonblank_idx[:4] + nonblank_idx[-4:])
         kept = [ln for i, ln in enumerate(lines)
                 if not (i in edges and (key(ln) in repeated or page_no.match(ln)))]
-        if sum(1 for ln in kept if ln.strip()) < 0.5 * len(nonblank_idx):  # pages that repeat wholesale
+        if nonblank_idx and not any(ln.strip() for ln in kept):  # pages that repeat wholesale
             kept = [ln for i, ln in enumerate(lines) if not (i in edges and page_no.match(ln))]
         out_pages.append(dehyphenate("\n".join(kept).strip()))
     return out_pages
@@ -218,7 +218,7 @@ def dehyphenate(text: str) -> str:
         keep = hyphenated.lower() in low and (f"{a}{b}".lower() not in low)
         return (hyphenated if keep else a + b) + "\n"
 
-    return re.sub(r"([A-Za-z]+)-[ \t]*\n[ \t]*([A-Za-z]+)[ \t]?", fn, text)
+    return re.sub(r"([A-Za-z]+)-[ \t]*\n[ \t]*([A-Za-z]+)(?:[ \t]*\n|[ \t]?)", fn, text)
 
 
 # --- titles ---------------------------------------------------------------------------------------
@@ -257,12 +257,18 @@ def _first_substantial_line(text: str) -> str | None:
 
 # --- token budget ---------------------------------------------------------------------------------
 _HEAD_RE = re.compile(
-    r"^(?:#{1,6}\s*\S.*|\**\s*(?:\d+(?:\.\d+)*\.?|[A-H](?:\.\d+)*\.?)\s+[A-Z][^\n]{1,80}?\**"
-    r"|\**(?:ABSTRACT|Abstract|REFERENCES|References|BIBLIOGRAPHY|APPENDIX|Appendix|ACKNOWLEDGE?MENTS?)\**)\s*$",
+    r"^(?:#{1,6}[ \t]*\S[^\n]*"  # Markdown heading
+    r"|\**[ \t]*\d+(?:\.\d+)*\.?[ \t]+[A-Z][^\n.,;]{1,70}?\**"  # "3 EXPERIMENTS", "2.1 Setup"
+    r"|\**[ \t]*[A-H](?:\.\d+)*\.?[ \t]+[A-Z][A-Z0-9 \-:&,()]{2,70}\**"  # appendix "A PROOFS" (upper case)
+    r"|\**[ \t]*(?:A ?BSTRACT|Abstract|REFERENCES|References|BIBLIOGRAPHY|APPENDIX|Appendix)\**"
+    r"|\**[ \t]*(?:[A-Z][A-Z ]{0,30} )?(?:CONCLUSIONS?|DISCUSSION|RELATED WORK|LIMITATIONS|FUTURE WORK|STATEMENT|"
+    r"ACKNOWLEDGE?MENTS?|BROADER IMPACTS?|SUMMARY)(?: [A-Z &]{0,40})?\**"
+    r"|\**[ \t]*(?:Conclusions?|Discussion|Related [Ww]ork|Limitations|Summary)(?: [A-Za-z &]{0,40})?\**)[ \t]*$",
     re.M,
 )
 _PRIORITY = re.compile(r"abstract|introduction|conclu|summary|discussion\s+and\s+conclusion", re.I)
 _LAST = re.compile(r"references|bibliography|appendix|supplementary|^\W*[A-H](?:\.\d+)*\.?\s", re.I)
+_NOTE = f"\n{TRUNCATION_NOTE}\n\n"
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
@@ -271,7 +277,7 @@ def _sections(text: str) -> list[tuple[str, str]]:
     prev_top: str | None = None
     for m in _HEAD_RE.finditer(text):
         line = m.group(0)
-        if len(line.split()) > 14:
+        if len(line.split()) > 12:
             continue
         num = re.match(r"^[#*\s]*(\d+|[A-H])(?:\.\d+)+", line)  # subsection: keep with its parent
         if num and num.group(1) == prev_top:
@@ -287,11 +293,22 @@ def _sections(text: str) -> list[tuple[str, str]]:
     return [s for s in out if s[1]]
 
 
+def _assemble(secs: list[tuple[str, str]], chosen: dict[int, str]) -> str:
+    parts: list[str] = []
+    for i in range(len(secs)):
+        if i in chosen:
+            parts.append(chosen[i])
+        elif not parts or not parts[-1].endswith(_NOTE):
+            parts.append(_NOTE)  # one note per run of dropped sections
+    return "".join(parts)
+
+
 def fit_to_budget(text: str, max_tokens: int) -> tuple[str, bool]:
-    """Fit `text` to ~max_tokens. Keep, in this order of priority: the front matter (title + abstract),
-    introduction and conclusion; then the other body sections in document order; references and
-    appendices last. Sections that do not fit are replaced by their heading and a visible note; the
-    kept sections stay in document order. Returns (text, truncated)."""
+    """Fit `text` to ~max_tokens (approx_tokens). Priority: the front matter (title + abstract), the
+    introduction and the conclusion; then the other body sections in document order; references and
+    appendices last. Kept sections stay in document order; each run of dropped sections becomes one
+    visible "[... section truncated ...]" note; a priority section that does not fit whole is cut at a
+    line break and marked the same way. Returns (text, truncated)."""
     if approx_tokens(text) <= max_tokens:
         return text, False
     budget = max(0, max_tokens * CHARS_PER_TOKEN)
@@ -299,22 +316,31 @@ def fit_to_budget(text: str, max_tokens: int) -> tuple[str, bool]:
     first = [0] + [i for i, (h, _) in enumerate(secs) if i and _PRIORITY.search(h)]
     middle = [i for i, (h, _) in enumerate(secs) if i not in first and not _LAST.search(h)]
     last = [i for i in range(len(secs)) if i not in first and i not in middle]
-    note = f"\n{TRUNCATION_NOTE}\n\n"
-    # Every dropped section still costs its heading and the note: reserve that first.
-    stub = {i: (secs[i][0] + note) if secs[i][0] else note for i in range(len(secs))}
-    used = sum(len(stub[i]) for i in range(len(secs)))
     chosen: dict[int, str] = {}
-    for i in first + middle + last:
-        full = secs[i][1]
-        room = budget - used + len(stub[i])
-        if len(full) <= room:
-            chosen[i] = full
-            used += len(full) - len(stub[i])
-        elif i in first and room > len(stub[i]) + 200:  # a priority section is cut, not dropped
-            cut = full[: room - len(note)]
-            cut = cut[: cut.rfind("\n")] if "\n" in cut[200:] else cut
-            chosen[i] = cut + note
-            used += len(chosen[i]) - len(stub[i])
-    parts = [chosen.get(i, stub[i]) for i in range(len(secs))]
-    out = re.sub(r"(?:\n?\[\.\.\. section truncated \.\.\.\]\n\n){2,}", note, "".join(parts))
-    return out, True
+
+    def fits() -> bool:
+        return len(_assemble(secs, chosen)) <= budget
+
+    # 1) priority sections whole, shortest first (so a long introduction cannot starve the conclusion)
+    for i in sorted(first, key=lambda k: len(secs[k][1])):
+        chosen[i] = secs[i][1]
+        if not fits():
+            del chosen[i]
+    # 2) priority sections that did not fit whole: cut at a line break, in document order
+    for i in first:
+        if i in chosen:
+            continue
+        room = budget - len(_assemble(secs, chosen)) - len(_NOTE)
+        if room > 200:
+            cut = secs[i][1][:room]
+            cut = cut[: cut.rfind("\n")] if "\n" in cut[100:] else cut
+            chosen[i] = cut + _NOTE
+            if not fits():
+                del chosen[i]
+    # 3) the rest in document order, references and appendices last
+    for i in middle + last:
+        chosen[i] = secs[i][1]
+        if not fits():
+            del chosen[i]
+    out = _assemble(secs, chosen)
+    return out[:budget], True

@@ -49,7 +49,9 @@ _VENUE = re.compile(
     r"|\bdouble[\s-]+blind\s+review\b"
     r"|\bPreprint\.?\s+(?:Under\s+review|Work\s+in\s+progress)\.?"
     r"|\bcamera[\s-]+ready(?:\s+version)?\b"
-    r"|\bICLR\s*(?:20)?22\b(?:\s+conference(?:\s+paper)?)?",
+    r"|\bICLR\s*(?:20)?22\b(?:\s+conference(?:\s+paper)?)?"
+    r"|\bAI[\s-]Scientist\s+Generated\s+Preprint"  # the AI Scientist's own watermark
+    r"|CAUTION!*\s*THIS\s+PAPER\s+WAS\s+AUTONOMOUSLY\s+GENERATED\s*BY\s+THE\s+AI\s+SCIENTIST",
     _I,
 )
 _ANON = re.compile(
@@ -131,7 +133,8 @@ class _Log:
 # Cheap lower-case literal triggers: the full (slow, case-insensitive) patterns only run on the lines
 # around a trigger hit, which keeps the 388-paper dev set at a few seconds.
 _TRIGGERS = {
-    "venue_header": re.compile(r"published|accepted|appear|presented|review|blind|submi|preprint|camera|iclr"),
+    "venue_header": re.compile(r"published|accepted|appear|presented|review|blind|submi|preprint|camera|iclr|"
+                               r"autonomously"),
     "anonymous": re.compile(r"anonym"),
     "footnote": re.compile(r"equal|contribut|correspond|done|intern|affiliat|now at|currently at"),
     "acknowledgements": re.compile(r"support|fund|sponsor|grant|thank|acknowledg|grateful|indebted|reviewers"),
@@ -288,13 +291,16 @@ def _strip_ack_sections(text: str, log: _Log) -> str:
 def sanitize_text(text: str) -> SanitizeResult:
     log = _Log()
     t = text.replace("\x00", "")
+    # Venue lines first: in PDF text "Under review as ..." often comes before the title.
+    t = _sub(_VENUE, "venue_header", t, log)
+    t = re.sub(r"\A\s+", "", t)
     t = _strip_header(t, log)
     t = _strip_ack_sections(t, log)
     t = _sub(_FOOTNOTE, "footnote", t, log)
     t = _drop_sentences(_FOOTNOTE_INLINE, "footnote", t, log, left=60, right=200)
     t = _drop_sentences(_THANKS, "acknowledgements", t, log, windows=True)
     t = _sub(_ANON, "anonymous", t, log)
-    t = _sub(_VENUE, "venue_header", t, log)
+    t = _sub(_VENUE, "venue_header", t, log)  # again: a header may have been split around removed text
     t = _sub(_EMAIL, "email", t, log)
     t = _sub(_URL_CODE, "code_link", t, log)
     t = re.sub(r"\[[\s.:]*\]\(\s*\)|https?://(?=[\s)\]])", "", t)  # husks of removed Markdown links

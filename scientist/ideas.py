@@ -13,11 +13,11 @@ from reviewer.llm import GenerateConfig, Message, Model
 from . import mock_answers  # noqa: F401  (registers mock/default answers for these tasks)
 
 SCORE = {"type": "integer", "minimum": 1, "maximum": 10}
-IDEA_PROPS = {
-    "name": {"type": "string"},
-    "title": {"type": "string"},
-    "hypothesis": {"type": "string"},
-    "experiment_plan": {"type": "string"},
+IDEA_PROPS = {  # maxLength bounds stop small local models (grammar-constrained) from running away
+    "name": {"type": "string", "maxLength": 60},
+    "title": {"type": "string", "maxLength": 200},
+    "hypothesis": {"type": "string", "maxLength": 800},
+    "experiment_plan": {"type": "string", "maxLength": 1200},
     "interestingness": SCORE,
     "feasibility": SCORE,
     "novelty": SCORE,

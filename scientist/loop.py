@@ -172,12 +172,14 @@ class Scientist:
             for k in range(1, self.cfg.rounds + 1):
                 await self.improve_round(k)
                 self.flush()
+            await self.get_baseline()  # the baseline run ends before the loop does (its thread is not cancellable)
             self.status = "finished"
         except CostCapReached as e:
             self.status, self.stop_reason = "stopped", str(e)
-        finally:
-            if self.baseline_task is not None and not self.baseline_task.done():
-                await asyncio.wait([self.baseline_task])  # never leave the sandboxed run orphaned
+        except (asyncio.CancelledError, KeyboardInterrupt):  # Ctrl-C / SIGTERM: write what is done, then stop
+            self.status, self.stop_reason = "interrupted", "interrupted; continue with --resume"
+            raise
+        finally:  # no await in here: an interrupt must not skip the final report
             if self.status == "running":
                 self.status = "crashed"
             self.save_ideas()

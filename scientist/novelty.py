@@ -19,15 +19,16 @@ from .litsearch import Hit, LitSearch, SearchError
 
 QUERY_SCHEMA = {
     "type": "object",
-    "properties": {"query": {"type": "string"}, "done": {"type": "boolean"}},
+    "properties": {"query": {"type": "string", "maxLength": 200}, "done": {"type": "boolean"}},
     "required": ["query", "done"],
 }
 VERDICT_SCHEMA = {
     "type": "object",
     "properties": {
         "decision": {"type": "string", "enum": ["novel", "not_novel"]},
-        "closest": {"type": "array", "items": {"type": "integer"}},
-        "reasoning": {"type": "string"},
+        # Bounds keep small local models (grammar-constrained) from running away in a list.
+        "closest": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 50}, "maxItems": 3},
+        "reasoning": {"type": "string", "maxLength": 1500},
     },
     "required": ["decision", "closest", "reasoning"],
 }

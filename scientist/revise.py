@@ -9,8 +9,8 @@ from .ideas import Idea
 
 PLAN_SCHEMA = {
     "type": "object",
-    "properties": {"experiment_change": {"type": "string"},
-                   "writing_changes": {"type": "array", "items": {"type": "string"}}},
+    "properties": {"experiment_change": {"type": "string", "maxLength": 1000},
+                   "writing_changes": {"type": "array", "items": {"type": "string", "maxLength": 400}, "maxItems": 6}},
     "required": ["experiment_change", "writing_changes"],
 }
 

@@ -244,6 +244,9 @@ def run_sandboxed(
     seconds = time.monotonic() - start
     out.join(5)
     err.join(5)
+    for reader in (out, err):
+        if not reader.is_alive():  # closing under a blocked reader could hang on the buffer's lock
+            reader.stream.close()
     return SandboxResult(
         returncode=None if timed_out else returncode,
         stdout=out.text(),

@@ -35,7 +35,7 @@ from .paper_tex import (
 SECTIONS = ["Abstract", "Introduction", "Related Work", "Method", "Experimental Setup", "Results", "Conclusion"]
 WORDS = {"Abstract": 150, "Introduction": 350, "Related Work": 250, "Method": 350, "Experimental Setup": 250,
          "Results": 350, "Conclusion": 150}
-SECTION_SCHEMA = {"type": "object", "properties": {"content": {"type": "string"}}, "required": ["content"]}
+SECTION_SCHEMA = {"type": "object", "properties": {"content": {"type": "string", "maxLength": 5000}}, "required": ["content"]}
 SYSTEM = (
     "You write one section of a short machine-learning research paper at a time, in plain prose (no LaTeX "
     "commands). Cite only with the given markers like [@key]; refer to figures/tables only with the given "

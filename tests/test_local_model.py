@@ -74,6 +74,7 @@ def test_options_context_and_cache_identity(tmp_path, monkeypatch):
     ident = p.cache_identity()
     assert ident["model"] == "x.gguf" and ident["bytes"] == 40 and "base_url" not in ident  # port-free
     assert get_model(f"local/{f}", ctx=2048).max_concurrency == 1  # Model honours the server's slots
+    assert p.min_timeout_s == 1800 and LocalProvider(str(f), timeout_s=60).min_timeout_s == 60
 
 
 @needs_model
@@ -145,16 +146,17 @@ async def test_too_long_prompt_is_a_clear_error_then_greedy_answers_repeat():
                     reason="aisci review not built yet")
 def test_aisci_review_offline_with_no_api_key(tmp_path):
     """The must-show: `aisci review PAPER` with no key picks the embedded model and returns a schema-valid
-    review; the server is gone afterwards."""
+    review (the lifecycle tests show the server never outlives the command)."""
     paper = tmp_path / "paper.txt"
     paper.write_text(PAPER + "\n\nMethod: adapters on every layer.\n\nResults: +2 points.\n")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")}
     proc = subprocess.run([sys.executable, "-m", "reviewer.aisci", "review", str(paper), "--json"],
-                          capture_output=True, text=True, env=env, timeout=600)
+                          capture_output=True, text=True, env=env, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"local/{DEFAULT_LOCAL_MODEL}" in proc.stderr  # the CLI says which model it chose and why
     out = json.loads(proc.stdout)
-    review = out.get("review") if isinstance(out, dict) else None
-    from reviewer.form import Review
+    from reviewer.form import FORM_FIELDS, Review
 
-    Review.model_validate(review)
+    Review.model_validate({k: out[k] for k in FORM_FIELDS})  # schema-valid, whatever its (weak) content
+    assert out["model"] == f"local/{DEFAULT_LOCAL_MODEL}" and out["error"] is None and out["cost_usd"] == 0.0
+    assert out["usage"]["output_tokens"] > 0

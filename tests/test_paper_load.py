@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 
 import pytest
 
@@ -18,6 +19,8 @@ from reviewer.paper import (
     pdf_pages,
 )
 
+VOCAB = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega",
+         "graph", "vision", "speech", "robot", "protein", "language", "tabular", "audio", "video"]
 EXAMPLES = ["adaptive_dual_scale_denoising", "data_augmentation_grokking", "dual_expert_denoiser",
             "gan_diffusion", "grid_based_noise_adaptation", "layerwise_lr_grokking", "mdl_grokking_correlation",
             "multi_style_adapter", "rl_lr_adaptation", "weight_initialization_grokking"]
@@ -69,9 +72,10 @@ def test_generated_pdf_with_ligatures_headers_and_page_numbers(tmp_path):
     fpdf = pytest.importorskip("fpdf")
     doc = fpdf.FPDF()
     doc.set_font("helvetica", size=11)
-    body = ("Our method improves generalization on every benchmark we tried, and the gains hold across "
-            "seeds, datasets and model sizes. ") * 6
     for i in range(5):
+        rng = random.Random(i)  # pages differ in words, not just digits, like real text
+        body = " ".join(f"Our method improves generalization on the {' '.join(rng.sample(VOCAB, 3))} benchmark, "
+                        f"and the {rng.choice(VOCAB)} gains hold across seeds." for k in range(6))
         doc.add_page()
         doc.cell(0, 8, "Workshop on Things 2024 - running header", new_x="LMARGIN", new_y="NEXT")
         if i == 0:
@@ -84,15 +88,18 @@ def test_generated_pdf_with_ligatures_headers_and_page_numbers(tmp_path):
     paper = load_paper(path)
     assert paper.title == "Efficient Methods for Learning Things"
     assert "running header" not in paper.text
-    assert paper.n_pages == 5 and paper.text.count("Our method improves") == 30
+    assert paper.n_pages >= 5 and paper.text.count("Our method improves") == 30
     assert not any(line.strip().isdigit() for line in paper.text.split("\n"))
 
 
 def test_clean_pdf_pages_units():
-    pages = [f"Conf header 2024\nﬁrst ﬂow eﬀect of the gen-\neration\n{i + 1}" for i in range(4)]
+    words = ["alpha", "beta", "gamma", "delta"]
+    mid = {w: "\n".join(f"line {v} of the {w} body" for v in VOCAB[:6]) for w in words}
+    pages = [f"Conf header 2024\n{w} opening line\n{mid[w]}\nﬁrst ﬂow eﬀect {w} of the gen-\neration {w}\n"
+             f"{mid[w]}\nclosing {w} line\n{i + 1}" for i, w in enumerate(words)]
     out = clean_pdf_pages(pages)
-    assert len(out) == 4
-    assert all(p == "first flow effect of the generation" for p in out), out
+    assert out == [f"{w} opening line\n{mid[w]}\nfirst flow effect {w} of the generation\n{w}\n{mid[w]}\n"
+                   f"closing {w} line" for w in words], out
 
 
 def test_dehyphenate_keeps_real_compounds():
@@ -112,7 +119,7 @@ def _paper(intro_len=2000, method_len=6000, exp_len=6000, refs_len=8000) -> str:
 
 
 def test_fit_to_budget_keeps_priority_sections():
-    text = _paper()
+    text = _paper(method_len=3000)
     assert fit_to_budget(text, approx_tokens(text)) == (text, False)
     out, truncated = fit_to_budget(text, 2000)
     assert truncated and approx_tokens(out) <= 2000

@@ -153,3 +153,11 @@ def test_dev_papers_markers_gone_body_kept(shared_data):
     assert not lost, lost[:10]
     assert max(fractions) < 0.1  # the body stays: never more than 10% of a paper removed
     assert before["accepted"] > 0.9 * 147 and before["rejected"] > 0.9 * 241  # the markers were there
+
+
+def test_pdf_first_line_venue_and_ai_scientist_watermark():
+    for head in ("Under review as a conference paper at ICLR 2022\n",
+                 "CAUTION!!!\nTHIS PAPER WAS\nAUTONOMOUSLY GENERATEDBY THE AI SCIENTIST\nAI-Scientist Generated Preprint\n"):
+        text = head + "GAN-ENHANCED DIFFUSION\nAnonymous authors\nPaper under double-blind review\nABSTRACT\nBody.\n"
+        out = sanitize_text(text).text
+        assert out == "GAN-ENHANCED DIFFUSION\n\nABSTRACT\n\nBody.\n", out

@@ -90,10 +90,12 @@ class Model:
             async with self._sem():
                 self.tracker.count_request()
                 start = time.perf_counter()
+                # A provider may raise the floor (local CPU inference of a long paper takes minutes).
+                timeout = max(config.timeout_s, getattr(self.provider, "min_timeout_s", 0.0))
                 try:
-                    outs = await asyncio.wait_for(self.provider.generate(messages, config), config.timeout_s)
+                    outs = await asyncio.wait_for(self.provider.generate(messages, config), timeout)
                 except TimeoutError as e:
-                    raise RetryableError(f"time-out after {config.timeout_s:g}s") from e
+                    raise RetryableError(f"time-out after {timeout:g}s") from e
                 latency = time.perf_counter() - start
             if not outs:
                 raise RetryableError("empty response (no choices)")

