@@ -57,6 +57,9 @@ def _notes(lb: dict) -> list[str]:
            else "the review's Decision column" if rule == "decision" else "the calibrator's decision")
     hb = human_baseline(ds.ratings["ratings"].tolist(), seed=lb["seed"], accepted=ds.ratings["accepted"].tolist())
     nd = hb.get("single_reviewer_vs_decision_not_independent") or {}
+    ece_note = (["ECE is biased upward under resampling (duplicated papers add binning noise), so its percentile "
+                 "CI can sit above the point estimate."] if any(e.metrics["ece"] is not None for e in lb["entries"])
+                else [])
     return [
         f"Dataset `{ds.name}`: {len(ds)} papers, {ds.ratings['accepted'].mean():.1%} accepted, ratings sha256 "
         f"`{ds.hash()[:16]}`.",
@@ -70,6 +73,7 @@ def _notes(lb: dict) -> list[str]:
         f"the others Spearman {_f(hb['spearman_one_vs_rest'])} (Pearson {_f(hb['pearson_one_vs_rest'])}); "
         f"two random reviewers Spearman {_f(hb['spearman_two_random'])}. One reviewer vs the decision "
         f"(AUC {_f(nd.get('auc'))}) is NOT an independent baseline: decisions were made from these ratings.",
+        *ece_note,
     ]
 
 

@@ -22,6 +22,10 @@ def _plt():
     return plt, sns
 
 
+def _palette(sns, n: int):
+    return sns.color_palette("tab10" if n <= 10 else "husl", n)  # distinct colours for every row
+
+
 def _grid(n: int, cols: int = 3) -> tuple[int, int]:
     cols = min(cols, n)
     return -(-n // cols), cols
@@ -33,7 +37,7 @@ def roc(entries: list[Entry], path: Path, dpi: int) -> None:
     plt, sns = _plt()
     kinds = [k for k in ("raw", "calibrated") if any(e.kind == k for e in entries)]
     fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds), 4.6), squeeze=False)
-    palette = sns.color_palette("tab10", len(entries))
+    palette = _palette(sns, len(entries))
     for ax, kind in zip(axes[0], kinds, strict=True):
         for i, e in enumerate(entries):
             if e.kind != kind or e.metrics["auc"] is None:
@@ -54,7 +58,7 @@ def reliability(entries: list[Entry], path: Path, dpi: int) -> None:
     with_p = [e for e in entries if e.scored.p_accept is not None]
     fig, axes = plt.subplots(1, 2 if with_p else 1, figsize=(10.4 if with_p else 5.2, 4.4), squeeze=False)
     ax = axes[0][0]
-    palette = sns.color_palette("tab10", len(entries))
+    palette = _palette(sns, len(entries))
     for i, e in enumerate(entries):
         if e.kind != "raw":
             continue

@@ -39,7 +39,7 @@ _HEADING = re.compile(
 )
 
 _VENUE = re.compile(
-    r"(?:Published|Accepted|Appear(?:s|ing)?|Presented)\s+(?:as\s+a\s+|at\s+|in\s+|to\s+)?"
+    r"(?:(?<=\n)|^)[ \t*_]*(?:Published|Accepted|Appear(?:s|ing)?|To\s+appear|Presented)\s+(?:as\s+a\s+|at\s+|in\s+|to\s+)?"
     r"(?:(?:conference|workshop|journal)\s+paper\s+)?(?:at|in|to|for)?\s*(?:the\s+)?"
     r"(?:ICLR|NeurIPS|NIPS|ICML|CVPR|ICCV|ECCV|AAAI|IJCAI|ACL|EMNLP|NAACL|AISTATS|UAI|COLT|KDD|"
     r"International Conference|Conference)[^\n]{0,80}"
@@ -140,7 +140,7 @@ _TRIGGERS = {
     "acknowledgements": re.compile(r"support|fund|sponsor|grant|thank|acknowledg|grateful|indebted|reviewers"),
     "email": re.compile(r"@"),
     "code_link": re.compile(r"github|gitlab|bitbucket|4open|sites\.google|openreview|huggingface|colab|"
-                            r"drive\.google|dropbox|codeocean|paperswithcode|availab|release|open"),
+                            r"drive\.google|dropbox|codeocean|paperswithcode"),
 }
 
 
@@ -297,7 +297,7 @@ def sanitize_text(text: str) -> SanitizeResult:
     t = _strip_header(t, log)
     t = _strip_ack_sections(t, log)
     t = _sub(_FOOTNOTE, "footnote", t, log)
-    t = _drop_sentences(_FOOTNOTE_INLINE, "footnote", t, log, left=60, right=200)
+    t = _drop_sentences(_FOOTNOTE_INLINE, "footnote", t, log, left=60, right=200, windows=True)
     t = _drop_sentences(_THANKS, "acknowledgements", t, log, windows=True)
     t = _sub(_ANON, "anonymous", t, log)
     t = _sub(_VENUE, "venue_header", t, log)  # again: a header may have been split around removed text
@@ -332,6 +332,6 @@ def find_markers(text: str) -> dict[str, bool]:
         "venue_header": _has(_VENUE, "venue_header", text),
         "acknowledgements": bool(_ACK_HEAD.search(text)) or _has(_THANKS, "acknowledgements", text),
         "camera_ready": "camera" in text.lower() and bool(re.search(r"camera[\s-]+ready", text, _I)),
-        "equal_contribution": _has(_FOOTNOTE, "footnote", text) or bool(_FOOTNOTE_INLINE.search(text)),
+        "equal_contribution": _has(_FOOTNOTE, "footnote", text) or _has(_FOOTNOTE_INLINE, "footnote", text),
         "code_link": _has(_URL_CODE, "code_link", text),
     }

@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from benchdata import make_dataset
+
 from reviewer.aisci import main as aisci
 from reviewer.testing.fake_server import FakeServer, Faults
 

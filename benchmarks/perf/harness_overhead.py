@@ -53,7 +53,7 @@ def stats(port: int) -> dict[str, Any]:
 def start_server(latency: float, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "reviewer.testing.fake_server", "--port", str(port),
-                             "--latency", str(latency)], env=env, stdout=subprocess.PIPE, text=True)
+                             "--latency", str(latency), "--vary"], env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     proc.stdout.readline()  # "fake server on ..."
     deadline = time.time() + 30

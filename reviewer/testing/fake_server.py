@@ -11,6 +11,7 @@ Run standalone (for scripts and crash tests): python -m reviewer.testing.fake_se
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -51,6 +52,20 @@ def default_responder(body: dict[str, Any]) -> str:
     if schema is None and body.get("tools"):
         schema = body["tools"][0].get("input_schema")
     return json.dumps(instance_of(schema)) if schema else "OK"
+
+
+def varying_responder(body: dict[str, Any]) -> str:
+    """Like default_responder, but string fields carry a digest of the request, so different papers get
+    different answers (and follow-up requests built from them, e.g. meta-reviews, are not cache hits)."""
+    text = default_responder(body)
+    digest = hashlib.sha1(json.dumps(body.get("messages", []), sort_keys=True).encode()).hexdigest()[:12]
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError:
+        return f"{text} [{digest}]"
+    if isinstance(obj, dict):
+        obj = {k: f"{v} [{digest}]" if isinstance(v, str) else v for k, v in obj.items()}
+    return json.dumps(obj)
 
 
 class FakeServer:
@@ -248,10 +263,12 @@ def main() -> None:
     ap.add_argument("--hang-s", type=float, default=30.0)
     ap.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds sent with 429s")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--vary", action="store_true", help="answers carry a digest of the request (no two alike)")
     a = ap.parse_args()
     faults = Faults(p500=a.p500, p429=a.p429, phang=a.phang, pmalformed=a.pmalformed, ptruncated=a.ptruncated,
                     hang_s=a.hang_s, retry_after_s=a.retry_after, seed=a.seed)
-    srv = FakeServer(latency_s=a.latency, faults=faults, port=a.port)
+    srv = FakeServer(latency_s=a.latency, faults=faults, port=a.port,
+                     responder=varying_responder if a.vary else default_responder)
     print(f"fake server on {srv.base_url}", flush=True)
     try:
         srv._httpd.serve_forever()

@@ -140,6 +140,8 @@ class LocalProvider:
         self.prompt_cache: bool | None = options.get("prompt_cache")
         self._server: local_server.LocalServer | None = None
         self._inner: _LlamaCppOpenAI | None = None
+        self._start_lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def context_tokens(self) -> int:
@@ -159,18 +161,27 @@ class LocalProvider:
         """Start (or reuse) the server; return its OpenAI-compatible base URL (.../v1)."""
         return (await self._ensure_started()).base_url
 
+    def _ready(self) -> bool:
+        return self._inner is not None and self._server is not None and self._server.alive()
+
     async def _ensure_started(self) -> _LlamaCppOpenAI:
-        if self._inner is not None and self._server is not None and self._server.alive():
-            return self._inner
-        # Spawn in this thread (the event loop's, usually the main thread), wait in a worker.
-        self._server = local_server.acquire(self.spec, self.startup_timeout_s)
-        url = await asyncio.to_thread(self._server.wait_ready)
-        if self._inner is not None:
-            await self._inner.aclose()
-        self._inner = _LlamaCppOpenAI(self.name, self.model_path.name, base_url=f"{url}/v1", api_key="local")
-        self._inner.prompt_cache = self.prompt_cache
-        self._inner.min_timeout_s = self.min_timeout_s
-        return self._inner
+        if self._ready():
+            return self._inner  # type: ignore[return-value]
+        loop = asyncio.get_running_loop()
+        if self._start_lock is None or self._lock_loop is not loop:
+            self._start_lock, self._lock_loop = asyncio.Lock(), loop
+        async with self._start_lock:  # concurrent first requests: one start, one client
+            if self._ready():
+                return self._inner  # type: ignore[return-value]
+            # Spawn in this thread (the event loop's, usually the main thread), wait in a worker.
+            self._server = local_server.acquire(self.spec, self.startup_timeout_s)
+            url = await asyncio.to_thread(self._server.wait_ready)
+            if self._inner is not None:
+                await self._inner.aclose()
+            inner = _LlamaCppOpenAI(self.name, self.model_path.name, base_url=f"{url}/v1", api_key="local")
+            inner.prompt_cache, inner.min_timeout_s = self.prompt_cache, self.min_timeout_s
+            self._inner = inner
+            return inner
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> list[Output]:
         inner = await self._ensure_started()
