@@ -61,7 +61,10 @@ def load_calibrator(calibrator: Any) -> Any:
         from reviewer.calibrate import Calibrator
     except ImportError as e:
         raise ScoreError(f"rule 'calibrated' needs reviewer/calibrate.py, which is not available ({e})") from e
-    return Calibrator.load(calibrator)
+    try:
+        return Calibrator.load(calibrator)
+    except (ValueError, OSError) as e:  # CalibratorError is a ValueError with a one-line message
+        raise ScoreError(f"calibrator {e}"[:300]) from e
 
 
 def _calibrated(reviews: pd.DataFrame, calibrator: Any) -> pd.DataFrame:
