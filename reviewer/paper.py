@@ -29,7 +29,9 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 class PaperError(Exception):
     """One-line, user-facing: '<file>: <cause>'."""
 
-    def __init__(self, path: str | Path | None, cause: str) -> None:
+    def __init__(self, path: str | Path | None, cause: str | None = None) -> None:
+        if cause is None:  # PaperError("x.pdf: message") also works
+            path, cause = None, str(path)
         self.path, self.cause = (str(path) if path is not None else None), cause
         one_line = " ".join(cause.split())
         super().__init__(f"{Path(path).name}: {one_line}" if path is not None else one_line)
