@@ -177,6 +177,12 @@ def _extract(text: str) -> tuple[Any, list[str], str | None]:
     if text is None or not str(text).strip():
         return None, notes, "empty answer"
     text = str(text)
+    stripped = text.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        try:  # the common case (structured output): no scan needed
+            return _loads(stripped), notes, None
+        except json.JSONDecodeError:
+            pass
     cand = _candidate(text, notes)
     if cand is None:
         snippet = " ".join(text.split())[:80]

@@ -143,7 +143,7 @@ def pdf_pages(path: str | Path, page_limit: int | None = None) -> tuple[list[str
     if b"%PDF-" not in data[:1024]:
         raise PaperError(p, f"not a PDF (no %PDF header; starts with {data[:8]!r})")
     if b"%%EOF" not in data[-2048:]:
-        raise PaperError(p, "truncated PDF (no %%EOF marker at the end; file cut short?)")
+        raise PaperError(p, "truncated PDF (no %EOF marker at the end; file cut short?)")
     try:
         import io
 

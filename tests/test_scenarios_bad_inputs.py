@@ -48,8 +48,6 @@ def test_the_2000_page_pdf_is_real_and_cheap_to_make():
     assert len(data) < 2_000_000
 
 
-@pytest.mark.xfail(strict=True, reason="reviewer/paper.py:146 writes '%%EOF' in a plain string (not a %-format): "
-                   "the user sees a doubled percent sign; fix: write '%EOF'")
 def test_truncated_pdf_message_shows_the_marker_as_written_in_pdfs(tmp_path):
     from benchmarks.perf.reliability import _pdf_bytes
     from reviewer.paper import PaperError, load_paper

@@ -16,7 +16,6 @@ from anthropic.resources.messages import AsyncMessages
 from ..errors import RetryableError, from_status
 from ..types import GenerateConfig, Message, Output, Usage
 
-
 _SDK_TAKES_TEMPERATURE = "temperature" in inspect.signature(AsyncMessages.create).parameters
 
 
