@@ -15,6 +15,7 @@ in docs/paper_loading.md.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -137,6 +138,143 @@ _HIDDEN_MARKUP = re.compile(
 _TAG_CHARS = re.compile(r"[\U000E0000-\U000E007F]{3,}")
 _ZW_CLUSTER = re.compile(r"(?:\w?[\u200b\u200c\u200d\u2060\ufeff]\w){4,}")
 
+# --- Co-occurrence scorer -------------------------------------------------------------------------
+# Fixed phrases do not generalize to new wordings, so a sentence is also flagged when it combines term
+# classes that together only make sense as an instruction to whoever reviews the paper: an addressee
+# (reviewer, LLM, assistant ...) + a directive (must, please, imperative verb ...) + a favourable outcome
+# (accept, high score, praise ...) or a request to suppress criticism; or an override verb + an object
+# that is the reader's instructions ("ignore the prior guidance"). Classes are matched in the normalized
+# view; all matched terms must lie in one sentence and within _COOC_SPAN characters.
+_B = r"\b"
+_META = (  # the reader's own instructions: specific nouns with any determiner, generic ones when qualified
+    r"(?:instructions?|guidance|guidelines?|prompts?|directives?|rubrics?|"
+    r"programming)\b|(?:previous|prior|preceding|earlier|above|original|initial|system|your|given|former)\s+"
+    r"(?:\w+\s+)?(?:context|directions?|rules|commands?|criteria|task)\b"
+)
+_TERMS: dict[str, str] = {
+    "addr": (  # who an injection talks to
+        r"reviewers?|referees?|area\s+chairs?|evaluators?|assessors?|"
+        r"llms?|(?:large\s+)?language\s+models?|a\.?i\.?|assistants?|chatbots?|chatgpt|gpt(?:-?\d\w*)?|claude|"
+        r"gemini|bard|bots?|(?:review(?:ing)?|evaluat(?:ing|ion)|automated|machine|ai)[\s-]+"
+        r"(?:models?|systems?|agents?|tools?|reviewers?|referees?|evaluators?|assistants?)"
+    ),
+    "you": r"you|your",
+    "directive": (
+        r"must|should|shall|ought\s+to|needs?\s+to|ha(?:ve|s)\s+to|(?:are|is|be)\s+(?:kindly\s+)?"
+        r"(?:required|instructed|asked|expected|told|obliged|supposed|directed|encouraged|to)\s+to|"
+        r"(?:are|is)\s+to|will\s+now|it\s+is\s+(?:imperative|essential|mandatory|required|crucial|vital)|"
+        r"please|kindly|(?:we|i|authors?)\s+(?:\w+\s+)?(?:ask|request|urge|beg|want|instruct|expect|require)|"
+        r"be\s+sure\s+to|remember\s+to|"
+        r"(?:only|just)\s+(?:output|respond|write|say|reply)|always|note\s+(?:to|for)|deserves?"
+    ),
+    "outcome": (  # what an injection wants
+        r"(?:strong(?:ly)?|clear(?:ly)?|definite(?:ly)?|immediate(?:ly)?)\s+accept\w*|"
+        r"accept(?:ance|ed|ing)?(?!\s*(?:-|/|rate|ratio|probabilit|prob|step|test|region|criteri|function|"
+        r"threshold|or\s+reject|and\s+reject|rejection))|"
+        r"(?:positive|favou?rable|favou?rably|glowing|enthusiastic|lenient|generous|kind|excellent|outstanding|"
+        r"flawless|glowingly|positively|highly)\s+(?:\w+\s+)?(?:reviews?|assessments?|evaluations?|"
+        r"ratings?|feedback|scores?|recommendations?|marks?|grades?)|"
+        r"(?:high(?:er|est)?|top|maximum|max|perfect|full)\s+(?:possible\s+|overall\s+)?(?:scores?|ratings?|"
+        r"marks?|grades?|ranks?)|10\s*/\s*10|(?:scores?|ratings?|grades?|rate|score|grade)\s+(?:of\s+|as\s+|it\s+|"
+        r"to\s+|this\s+\w+\s+)?(?:at\s+least\s+|a\s+)?(?:10|9|8)\b|prais\w*|commend|"
+        r"(?:rate|score|grade|evaluate|assess|review|judge)\s+(?:it|this\s+\w+|the\s+\w+|our\s+\w+)\s+"
+        r"(?:very\s+)?(?:highly|positively|favou?rably|generously|leniently|as\s+(?:excellent|outstanding|"
+        r"strong|top|groundbreaking))|(?:as|is)\s+(?:an?\s+)?(?:excellent|outstanding|groundbreaking|"
+        r"flawless)\b|be\s+(?:very\s+)?(?:lenient|generous|kind|"
+        r"positive|favou?rable|nice|gentle|uncritical)|(?:only\s+(?:the\s+|its\s+)?|\w+'?s?\s+)?strengths\s+only|"
+        r"only\s+(?:\w+\s+)?(?:the\s+|its\s+)?(?:strengths|positives?|positive\s+aspects)|"
+        r"(?:be\s+)?(?:rated|graded|evaluated|assessed|reviewed|judged)\s+(?:very\s+)?(?:highly|positively|"
+        r"favou?rably|generously|leniently)|(?:overall|rating|score|decision|recommendation)\s*[:=]\s*"
+        r"(?:10|9|8|accept)\b|(?:rate|score|grade|mark)\w*\s+(?:\w+\s+){0,3}?(?:as\s+|with\s+|at\s+|of\s+)?"
+        r"(?:at\s+least\s+|a\s+)?(?:10|9|8)\b(?!\s*(?:%|\.\d|x\b|times|epochs|layers|runs|seeds))"
+    ),
+    "imperative": (  # a command verb opening a clause
+        r"(?:^|[.!?:;,(\u2013\u2014-]\s*|(?:please|kindly|just|now)\s+)(?:be|rate|score|give|assign|"
+        r"award|recommend|accept|output|respond|reply|write|treat|make|say|state|describe|grade|"
+        r"praise|emphasi[sz]e|stress|focus|skip|list|mention|highlight|return|print|produce|"
+        r"generate|evaluate|assess|regard|mark|append|add|include|insert|instruct|tell|ask|only|ignore|disregard|"
+        r"forget|overlook)"
+    ),
+    "suppress": (  # ... or what it wants left out
+        r"(?:refrain\s+from|avoid|do\s+not|don'?t|never|not|no|without|nothing|skip|ignore|overlook|"
+        r"disregard|downplay|look\s+past)\s+"
+        r"(?:\w+\s+){0,3}?(?:weakness(?:es)?|limitations?|criticisms?|flaws?|negatives?|"
+        r"shortcomings?|concerns?)"
+    ),
+    "suppress_cmd": (  # the same as a command, not "we do not discuss limitations"
+        r"(?:^|[.!?:;,(\u2013\u2014-]\s*|(?:please|kindly|so|and)\s+)(?:do\s+not|don'?t|never|avoid|refrain\s+from|"
+        r"skip)\s+(?:\w+\s+){0,3}?(?:weakness(?:es)?|limitations?|criticisms?|flaws?|negatives?|"
+        r"shortcomings?|concerns?)"
+    ),
+    "override": (  # an override verb before the reader's own instructions
+        r"(?:ignore|disregard|forget|override|overrule|supersede|bypass|discard|overlook|neglect|set\s+aside|"
+        r"stop\s+following)\s+(?:\w+\s+){0,4}?(?:" + _META + r")"
+        r"|(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|before|so\s+far|previously|"
+        r"prior|earlier|you\s+(?:were|have\s+been)\s+told)"
+    ),
+    "paper": r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|study|article)|reviews?",
+}
+_TERM_RX = {k: re.compile(_B + r"(?:" + v + r")" + _B) for k, v in _TERMS.items()}
+_COOC_SPAN = 260
+_SEED_CLASSES = ("outcome", "suppress", "suppress_cmd", "override")  # the goal classes
+_COMMANDS = ("directive", "imperative")
+_SENT_START = re.compile(r"(?:(?<!e\.g)(?<!i\.e)(?<! al)(?<! vs)(?<! cf)(?<!fig)(?<! eq)(?<!sec)[.!?]\s+)(?!.*[.!?]\s)",
+                         re.S)
+_SENT_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<! al)(?<! vs)(?<! cf)(?<!fig)(?<! eq)(?<!sec)[.!?](?=\s|$)")
+# Term-class combinations that flag a sentence (all classes in one set must co-occur).
+_COMBOS: tuple[frozenset[str], ...] = (
+    frozenset({"override"}),
+    frozenset({"addr", "directive", "outcome"}),
+    frozenset({"addr", "directive", "suppress"}),
+    frozenset({"addr", "imperative", "outcome"}),
+    frozenset({"addr", "imperative", "suppress"}),
+    frozenset({"imperative", "outcome", "paper"}),
+    frozenset({"suppress_cmd", "paper"}),
+    frozenset({"suppress_cmd", "addr"}),
+    frozenset({"suppress_cmd", "you"}),
+    frozenset({"you", "directive", "outcome", "paper"}),
+    frozenset({"you", "directive", "suppress", "paper"}),
+)
+
+
+def _cooc_spans(norm: str, span_limit: int = _COOC_SPAN) -> list[tuple[int, int]]:
+    """(start, end) of term groups in `norm` that form one of `_COMBOS` within one sentence and `span_limit`."""
+    out: list[tuple[int, int]] = []
+    done_upto = -1
+    # Every combination needs one of the rarer classes: find those first, then look only at their sentences.
+    seeds = sorted(m.start() for c in _SEED_CLASSES for m in _TERM_RX[c].finditer(norm))
+    for p in seeds:
+        if p < done_upto:
+            continue
+        m = _SENT_START.search(norm, max(0, p - span_limit), p)
+        lo = m.end() if m else max(0, p - span_limit)
+        m = _SENT_END.search(norm, p, p + span_limit)
+        hi = m.end() if m else min(len(norm), p + span_limit)
+        done_upto = hi
+        terms = {c: [x.span() for x in rx.finditer(norm, lo, hi)] for c, rx in _TERM_RX.items()}
+        for combo in _COMBOS:
+            if not all(terms[c] for c in combo):
+                continue
+            # anchor on each occurrence of the goal class (what is wanted); nearest occurrence of each other
+            # class, the command (directive, imperative) before the goal: "rated highly by evaluators, who
+            # should ..." is a report, "evaluators should rate it highly" an instruction
+            goal = next(c for c in _SEED_CLASSES if c in combo)
+            found = None
+            for g in terms[goal]:
+                pts = [g]
+                for c in combo - {goal}:
+                    cands = [x for x in terms[c] if c not in _COMMANDS or x[0] <= g[0]]
+                    if not cands:
+                        break
+                    pts.append(min(cands, key=lambda x, g=g: abs(x[0] - g[0])))
+                if len(pts) == len(combo) and max(x[1] for x in pts) - min(x[0] for x in pts) <= span_limit:
+                    found = (min(x[0] for x in pts), max(x[1] for x in pts))
+                    break
+            if found:
+                out.append(found)
+                break
+    return out
+
 
 _SEG = re.compile(
     r"(?P<join>(?<=[^\W\d_])-[ \t\r]*\n\s*)"  # hyphen at a line end after a letter: join the word
@@ -254,6 +392,8 @@ def _windows(norm: str) -> list[tuple[int, int]]:
 def _cheap_hit(norm: str) -> bool:
     if any(_COMBINED.search(norm, a, b) for a, b in _windows(norm)):
         return True
+    if _cooc_spans(norm, 2 * _COOC_SPAN):  # raw whitespace is not collapsed here: looser limit
+        return True
     compact = norm.encode("ascii", "ignore").translate(None, _NONLETTERS).decode()
     return bool(_COMPACT.search(compact))
 
@@ -298,6 +438,9 @@ def _mapped_spans(text: str) -> list[dict]:
     norm, idx = _normalize(text)
     for m in _COMBINED.finditer(norm):
         spans.append(_span(text, idx, m.start(), m.end(), m.lastgroup or "rule"))
+    for a, b in _cooc_spans(norm):
+        if not any(s["start"] <= idx[a] < s["end"] for s in spans):
+            spans.append(_span(text, idx, a, b, "cooccurrence"))
     letters_pos: list[int] = []
     for m in re.finditer(r"[^\W\d_]+", norm):
         letters_pos.extend(range(m.start(), m.end()))
