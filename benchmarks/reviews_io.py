@@ -9,12 +9,12 @@ that runs add (`p_accept`, `error`, tokens, cost, seconds, ...) are kept.
 
 from __future__ import annotations
 
-import ast
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from reviewer.features import parse_list
 
 REVIEW_COLUMNS: list[str] = [
     "paper_id", "Summary", "Questions", "Limitations", "Ethical Concerns", "Soundness", "Presentation",
@@ -45,28 +45,6 @@ def reviews_csv_path(path: str | Path) -> Path:
     if not p.is_file():
         raise ReviewsError(f"{p}: no such reviews file (pass a CSV or a run dir containing reviews.csv)")
     return p
-
-
-def parse_list(value: object) -> list:
-    """A list from a JSON or Python-literal string; a lone non-list string becomes a 1-item list."""
-    if isinstance(value, list):
-        return value
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    text = str(value).strip()
-    if not text:
-        return []
-    # Python-literal lists (the recorded files) start with "['"; try the likely parser first.
-    parsers = (ast.literal_eval, json.loads) if text.startswith("['") else (json.loads, ast.literal_eval)
-    for parse in parsers:  # literal_eval evaluates literals only, never code
-        try:
-            out = parse(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
-        if isinstance(out, list | tuple):
-            return [str(x) for x in out]
-        break
-    return [text]
 
 
 def _ethics(value: object) -> object:

@@ -48,15 +48,18 @@ TEXT_FEATURES = (
 GROUPS = ("score", "extra", "text")
 
 
-def _as_list(value: object) -> list:
-    if isinstance(value, list | tuple):
-        return list(value)
+def parse_list(value: object) -> list:
+    """A list from a JSON or Python-literal string; a lone non-list string becomes a 1-item list."""
+    if isinstance(value, list):
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     text = str(value).strip()
     if not text:
         return []
-    for parse in (json.loads, ast.literal_eval):  # literals only; never evaluates code
+    # Python-literal lists (the recorded files) start with "['"; try the likely parser first.
+    parsers = (ast.literal_eval, json.loads) if text.startswith("['") else (json.loads, ast.literal_eval)
+    for parse in parsers:  # literal_eval evaluates literals only, never code
         try:
             out = parse(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -98,7 +101,7 @@ def row_features(row: Mapping[str, object]) -> dict[str, float]:
         out[f] = _num(row.get(f))
     texts = []
     for f in LIST_FIELDS:
-        items = _as_list(row.get(f))
+        items = parse_list(row.get(f))
         out[f"{f}_n"] = float(len(items))
         out[f"{f}_chars"] = float(sum(len(str(x)) for x in items))
         if f in ("Strengths", "Weaknesses"):

@@ -70,13 +70,6 @@ RULES: dict[str, str] = {
         + r"|reviewer|language\s+model|bot|machine)"
         r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:helpful|friendly|lenient|generous|positive|kind|supportive)\s+"
         r"(?:\w+\s+){0,3}(?:reviewer|assistant|model|referee)"
-        # "<model or reviewer> ... must/should <directive>", a few words apart
-        r"|\b(?:" + _MODEL + r"|reviewers?|referees?)\b(?:\s+[\w,'’:]+){0,6}?\s+(?:must|should|shall|"
-        r"are\s+(?:instructed|required|asked|expected|told|supposed)\s+to|is\s+(?:instructed|required|asked|expected|"
-        r"told|supposed)\s+to|need\s+to|needs\s+to|have\s+to|has\s+to)\s+(?:always\s+|only\s+|strongly\s+|definitely\s+|"
-        r"not\s+|never\s+)?(?:rate|score|give|assign|recommend|accept|praise|output|respond|reply|return|print|say|"
-        r"state|ignore|disregard|avoid|focus|mention|list|highlight|penali[sz]e|critici[sz]e|overlook|write\s+(?:a|an)\s+" + _POS + r"|"
-        r"evaluate\s+(?:this|the)\s+(?:paper|work|submission|manuscript)\s+(?:positively|favou?rably|highly))"
     ),
     # asking for a good score / acceptance
     "request_positive": (
