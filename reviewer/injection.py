@@ -7,6 +7,12 @@ look-alikes and line breaks do not hide an instruction. A second *compact view* 
 letter-spaced phrases ("i g n o r e  a l l ..."). Invisible Unicode tag characters and markup that
 hides text (white text, zero-size fonts, HTML comments) are flagged on the raw text.
 
+Fixed phrase rules (RULES) catch the wordings they were written from; a co-occurrence scorer
+(`_cooc_spans`, rule name "cooccurrence") generalizes to new wordings: a sentence is flagged when it
+combines an addressee (reviewer, LLM, assistant ...), a command (must, please, an imperative verb ...)
+and a goal (acceptance, a high score, praise, leaving out weaknesses), or overrides the reader's own
+instructions ("disregard the prior guidance").
+
 Every span maps back to offsets in the original text: {"start", "end", "text", "rule"}.
 The detector is deliberately conservative on wording that papers use legitimately (e.g. "positive
 review" in sentiment analysis needs a paper/score context). Measured recall and false-alarm rate are
@@ -15,7 +21,6 @@ in docs/paper_loading.md.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 
@@ -149,7 +154,10 @@ _TERMS: dict[str, str] = {
         r"reviewers?|referees?|area\s+chairs?|evaluators?|assessors?|"
         r"llms?|(?:large\s+)?language\s+models?|a\.?i\.?|assistants?|chatbots?|chatgpt|gpt(?:-?\d\w*)?|claude|"
         r"gemini|bard|bots?|(?:review(?:ing)?|evaluat(?:ing|ion)|automated|machine|ai)[\s-]+"
-        r"(?:models?|systems?|agents?|tools?|reviewers?|referees?|evaluators?|assistants?)"
+        r"(?:models?|systems?|agents?|tools?|reviewers?|referees?|evaluators?|assistants?)|"
+        # a bare "model"/"system" only when it is the one processing this text
+        r"(?:models?|systems?|agents?|tools?|programs?)\s+(?:that\s+(?:is|are)\s+)?(?:reviewing|evaluating|reading|"
+        r"assessing|processing|analy[sz]ing|summari[sz]ing)\s+(?:this|the)"
     ),
     "you": r"you|your",
     "directive": (
@@ -211,6 +219,17 @@ _TERM_RX = {k: re.compile(_B + r"(?:" + v + r")" + _B) for k, v in _TERMS.items(
 _COOC_SPAN = 260
 _SEED_CLASSES = ("outcome", "suppress", "suppress_cmd", "override")  # the goal classes
 _COMMANDS = ("directive", "imperative")
+# Every goal-class match contains one of these literals (keep in step with _TERMS: test_hints_cover_goals).
+# A flat literal alternation scans far faster than the class regexes with their leading word boundary.
+_HINTS = (
+    "accept", "positive", "favo", "glowing", "enthusiastic", "lenient", "generous", "kind", "excellent", "outstanding",
+    "flawless", "highly", "score", "rating", "mark", "grade", "rank", "10 /", "10/", "rate", "prais", "commend",
+    "as strong", "as top", "groundbreaking", "nice", "gentle", "uncritical", "strengths", "overall", "decision",
+    "recommendation", "feedback", "review", "assessment", "evaluation", "weakness", "limitation", "critici", "flaw",
+    "negative", "shortcoming", "concern", "ignor", "disregard", "forget", "overrid", "overrul", "supersed", "bypass",
+    "discard", "overlook", "neglect", "set aside", "stop following",
+)
+_HINT_RX = re.compile("|".join(re.escape(h) for h in sorted(_HINTS, key=len, reverse=True)))
 _SENT_START = re.compile(r"(?:(?<!e\.g)(?<!i\.e)(?<! al)(?<! vs)(?<! cf)(?<!fig)(?<! eq)(?<!sec)[.!?]\s+)(?!.*[.!?]\s)",
                          re.S)
 _SENT_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<! al)(?<! vs)(?<! cf)(?<!fig)(?<! eq)(?<!sec)[.!?](?=\s|$)")
@@ -230,12 +249,29 @@ _COMBOS: tuple[frozenset[str], ...] = (
 )
 
 
+def _seeds(norm: str) -> list[int]:
+    """Start offsets of goal-class matches. A flat literal scan finds the hints (fast); the class regexes run
+    only in merged windows around them (every goal match contains a hint, so nothing is lost)."""
+    wins: list[list[int]] = []
+    for h in _HINT_RX.finditer(norm):
+        a, b = max(0, h.start() - 120), h.end() + 300
+        if wins and a <= wins[-1][1]:
+            wins[-1][1] = b
+        else:
+            wins.append([a, b])
+    starts: set[int] = set()
+    for a, b in wins:
+        for c in _SEED_CLASSES:
+            starts.update(m.start() for m in _TERM_RX[c].finditer(norm, a, b) if m.end() < b or b >= len(norm))
+    return sorted(starts)
+
+
 def _cooc_spans(norm: str, span_limit: int = _COOC_SPAN) -> list[tuple[int, int]]:
     """(start, end) of term groups in `norm` that form one of `_COMBOS` within one sentence and `span_limit`."""
     out: list[tuple[int, int]] = []
     done_upto = -1
-    # Every combination needs one of the rarer classes: find those first, then look only at their sentences.
-    seeds = sorted(m.start() for c in _SEED_CLASSES for m in _TERM_RX[c].finditer(norm))
+    # Every combination needs a goal class: find those first, then look only at their sentences.
+    seeds = _seeds(norm)
     for p in seeds:
         if p < done_upto:
             continue

@@ -395,4 +395,12 @@ class Scientist:
 
 
 async def run_loop(config: LoopConfig, model: Model | None = None, held_out_model: Model | None = None) -> dict:
-    return await Scientist(config, model, held_out_model).run()
+    sci = Scientist(config, model, held_out_model)
+    try:
+        return await sci.run()
+    finally:  # close the HTTP clients we opened (models passed in belong to the caller)
+        owned = [sci.model] if model is None else []
+        if held_out_model is None and sci.held_model is not sci.model:
+            owned.append(sci.held_model)
+        for m in owned:
+            await m.aclose()
