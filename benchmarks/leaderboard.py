@@ -102,15 +102,9 @@ def build(ds: Dataset, inputs: list[str | Path], rule: str = "overall", threshol
           repeats: int = 5, n_boot: int = 1000, seed: int = 0) -> dict:
     """Entries sorted by AUC (None last), p-values vs the top row, and the optional sections."""
     if calibrated:
-        try:
-            from .calibration_cv import oof_predictions
-        except ImportError as e:
-            raise LeaderboardError(f"--calibrated needs benchmarks/calibration_cv.py (issue 5): {e}") from e
+        from .calibration_cv import oof_predictions
     if leakage:
-        try:
-            from .leakage import audit, overall_vs_marker
-        except ImportError as e:
-            raise LeaderboardError(f"--leakage needs benchmarks/leakage.py (issue 5): {e}") from e
+        from .leakage import audit, overall_vs_marker
     taken: set[str] = set()
     raw: list[tuple[str, str, pd.DataFrame]] = []
     for item in inputs:

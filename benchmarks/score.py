@@ -57,10 +57,8 @@ def load_calibrator(calibrator: Any) -> Any:
     """A calibrator object from a path (lazy import of reviewer.calibrate) or the object itself."""
     if calibrator is None or hasattr(calibrator, "predict"):
         return calibrator
-    try:
-        from reviewer.calibrate import Calibrator
-    except ImportError as e:
-        raise ScoreError(f"rule 'calibrated' needs reviewer/calibrate.py, which is not available ({e})") from e
+    from reviewer.calibrate import Calibrator
+
     try:
         return Calibrator.load(calibrator)
     except (ValueError, OSError) as e:  # CalibratorError is a ValueError with a one-line message

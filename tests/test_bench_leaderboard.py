@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -99,17 +98,6 @@ def test_leaderboard_on_run_dirs(tmp_path, capsys):
     assert "index.html" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(importlib.util.find_spec("benchmarks.leakage") is not None, reason="leakage module exists")
-def test_leakage_without_module_is_a_clear_error(tmp_path, capsys):
-    from benchdata import make_dataset
-
-    ds = load_dataset(make_dataset(tmp_path / "ds", n=20))
-    d = _run_dir(tmp_path / "runs", ds, "r", 1.0, 0, 0.0)
-    assert aisci(["leaderboard", "--dataset", str(ds.root), "--out", str(tmp_path / "o"), str(d), "--leakage"]) == 2
-    assert "benchmarks/leakage.py" in capsys.readouterr().err
-
-
-@pytest.mark.skipif(importlib.util.find_spec("benchmarks.calibration_cv") is None, reason="issue 5 module absent")
 def test_calibrated_rows_are_out_of_fold(shared_data, tmp_path):
     from benchmarks.datasets import Dataset
     from benchmarks.leaderboard import build
@@ -126,7 +114,6 @@ def test_calibrated_rows_are_out_of_fold(shared_data, tmp_path):
     assert all(e.metrics["n"] == 120 for e in cal)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("benchmarks.leakage") is None, reason="issue 5 module absent")
 def test_leakage_section(shared_data, tmp_path):
     from benchmarks.datasets import Dataset
     from benchmarks.leaderboard import build

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -150,12 +149,13 @@ def test_calibrated_rule_with_a_calibrator_object(tmp_path):
         score(ds, rev, rule="calibrated")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("reviewer.calibrate") is not None,
-                    reason="reviewer/calibrate.py exists: its own tests cover loading")
-def test_calibrated_rule_without_the_module_is_a_clear_error(tmp_path):
+def test_bad_calibrator_file_is_a_one_line_error(tmp_path):
     ds = _small(tmp_path)
-    with pytest.raises(ScoreError, match="reviewer/calibrate.py"):
-        score(ds, _reviews(ds), rule="calibrated", calibrator=tmp_path / "cal.json")
+    bad = tmp_path / "cal.json"
+    bad.write_text('{"schema_version": 99}')
+    with pytest.raises(ScoreError, match=r"cal\.json.*schema_version") as e:
+        score(ds, _reviews(ds), rule="calibrated", calibrator=bad)
+    assert "\n" not in str(e.value)
 
 
 def test_cli_json_and_table(real, capsys):
@@ -182,7 +182,6 @@ def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
     assert "none.csv" in err and len(err.splitlines()) == 1
 
 
-@pytest.mark.skipif(importlib.util.find_spec("reviewer.calibrate") is None, reason="reviewer/calibrate.py not there")
 def test_cli_calibrated_rule_with_a_real_calibrator_file(real, tmp_path, capsys):
     from reviewer.calibrate import Calibrator
 
