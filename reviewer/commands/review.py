@@ -56,6 +56,9 @@ def json_object(result) -> dict:
 def human_text(result) -> str:
     r = result.review
     lines = [f"Paper: {result.paper_title or result.paper_path}", f"Model: {result.model}"]
+    if result.model and result.model.startswith("local/"):
+        lines.append("  (a tiny embedded model: the review is schema-valid but its content is weak; "
+                     "use a real model for real reviews, see docs/local_model.md)")
     if result.injection_suspected:
         spans = "; ".join(repr(s.get("text", ""))[:80] for s in result.injection_spans[:3])
         lines.append(f"WARNING: text aimed at reviewers/models found in the paper (ignored): {spans}")
