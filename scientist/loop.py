@@ -251,38 +251,44 @@ class Scientist:
     def spent(self) -> float:
         return self.tracker.cost_usd
 
+    async def guarded(self, k: int, idea: Idea, step) -> None:
+        """Run one idea-round step; one bad idea never ends the run, and its record is always written."""
+        t0, c0 = time.monotonic(), self.spent()
+        rec = RoundRecord(round=k, idea=idea.name, status="error")
+        try:
+            await step(idea, rec)
+        except CostCapReached:
+            rec.status = "cost_cap"
+            raise
+        except Exception as e:  # the reason is recorded
+            rec.error = f"{type(e).__name__}: {e}"[:500]
+        finally:
+            self.finish(rec, t0, c0)
+
     async def round_zero(self) -> None:
         for idea in self.ideas:
-            if not self.begin(0, idea.name):
-                continue
-            t0, c0 = time.monotonic(), self.spent()
-            rec = RoundRecord(round=0, idea=idea.name, status="error")
-            try:
-                if not self.novelty[idea.name].novel:
-                    rec.status, rec.error = "not_novel", self.novelty[idea.name].reasoning[:300]
-                    continue
-                instruction = (f"Implement this research idea in experiment.py.\nTitle: {idea.title}\n"
-                               f"Hypothesis: {idea.hypothesis}\nPlan: {idea.experiment_plan}")
-                runs = await improve_experiment(self.model, self.template.path, self.out / "runs" / idea.name,
-                                                instruction, max_attempts=self.cfg.attempts, smoke=self.cfg.smoke,
-                                                timeout_s=self.timeout_s, run_prefix="round0",
-                                                context=f"Baseline results:\n{metrics_summary(self.baseline)}"
-                                                if self.baseline else "")
-                rec.experiment_attempts = len(runs)
-                ok = [r for r in runs if r.ok]
-                if not ok:
-                    rec.status = "experiment_failed"
-                    rec.error = (runs[-1].error if runs else "no attempt was made")[:500]
-                    continue
-                self.best_run[idea.name] = ok[-1]
-                await self.paper_and_review(idea, 0, rec)
-            except CostCapReached:
-                rec.status = "cost_cap"
-                raise
-            except Exception as e:  # one bad idea never ends the run; the reason is recorded
-                rec.error = f"{type(e).__name__}: {e}"[:500]
-            finally:
-                self.finish(rec, t0, c0)
+            if self.begin(0, idea.name):
+                await self.guarded(0, idea, self.first_paper)
+
+    async def first_paper(self, idea: Idea, rec: RoundRecord) -> None:
+        if not self.novelty[idea.name].novel:
+            rec.status, rec.error = "not_novel", self.novelty[idea.name].reasoning[:300]
+            return
+        instruction = (f"Implement this research idea in experiment.py.\nTitle: {idea.title}\n"
+                       f"Hypothesis: {idea.hypothesis}\nPlan: {idea.experiment_plan}")
+        runs = await improve_experiment(self.model, self.template.path, self.out / "runs" / idea.name,
+                                        instruction, max_attempts=self.cfg.attempts, smoke=self.cfg.smoke,
+                                        timeout_s=self.timeout_s, run_prefix="round0",
+                                        context=f"Baseline results:\n{metrics_summary(self.baseline)}"
+                                        if self.baseline else "")
+        rec.experiment_attempts = len(runs)
+        ok = [r for r in runs if r.ok]
+        if not ok:
+            rec.status = "experiment_failed"
+            rec.error = (runs[-1].error if runs else "no attempt was made")[:500]
+            return
+        self.best_run[idea.name] = ok[-1]
+        await self.paper_and_review(idea, 0, rec)
 
     async def improve_round(self, k: int) -> None:
         latest = {r.idea: r for r in sorted(self.records, key=lambda r: r.round)
@@ -294,19 +300,8 @@ class Scientist:
             if idea.name not in chosen:
                 self.records.append(RoundRecord(round=k, idea=idea.name, status="not_selected"))
                 continue
-            if not self.begin(k, idea.name):
-                continue
-            t0, c0 = time.monotonic(), self.spent()
-            rec = RoundRecord(round=k, idea=idea.name, status="error")
-            try:
-                await self.revise(idea, k, rec)
-            except CostCapReached:
-                rec.status = "cost_cap"
-                raise
-            except Exception as e:  # one bad idea never ends the run; the reason is recorded
-                rec.error = f"{type(e).__name__}: {e}"[:500]
-            finally:
-                self.finish(rec, t0, c0)
+            if self.begin(k, idea.name):
+                await self.guarded(k, idea, lambda i, rec, k=k: self.revise(i, k, rec))
 
     async def revise(self, idea: Idea, k: int, rec: RoundRecord) -> None:
         """Revise the idea's current paper; the new version is adopted only when its fitness is not lower
