@@ -25,8 +25,8 @@ from typing import Any
 from tqdm import tqdm
 
 from reviewer.llm import CostCapReached, Model, UsageTracker, get_model
-from reviewer.paper import PaperError, load_paper
-from reviewer.pipeline import ReviewerConfig, _effective_budget, review
+from reviewer.paper import PaperError
+from reviewer.pipeline import ReviewerConfig, load_for_review, review
 
 from .datasets import PAPER_SUFFIXES, Dataset
 from .journal import Journal, atomic_write_text, remove_stale_temps
@@ -149,9 +149,7 @@ class BenchRun:
         if path is None:
             return {**base, "status": "failed", "error": missing_paper_error(self.ds.root / "papers", pid)}
         try:
-            paper = await asyncio.to_thread(load_paper, path, sanitize=self.config.sanitize,
-                                            page_limit=self.config.page_limit,
-                                            max_tokens=_effective_budget(self.config, self.model.name))
+            paper = await asyncio.to_thread(load_for_review, path, self.config, self.model.name)
         except PaperError as e:
             return {**base, "status": "failed", "error": str(e)}
         result = await review(paper, self.config, model=self.model)

@@ -81,7 +81,8 @@ def _combine(members: list[Review], meta: Review | None) -> Review:
     return Review.model_validate(base)
 
 
-def _effective_budget(config: ReviewerConfig, model_name: str) -> int | None:
+def paper_budget(config: ReviewerConfig, model_name: str) -> int | None:
+    """Paper token budget: the configured one, else what fits the embedded model's context."""
     if config.paper_token_budget is not None:
         return config.paper_token_budget
     return LOCAL_PAPER_TOKEN_BUDGET if model_name.startswith("local/") else None
@@ -92,8 +93,17 @@ def _schema_limits(config: ReviewerConfig, model_name: str) -> tuple[int, int]:
     return config.max_items or (3 if local else 6), config.max_len or (250 if local else 600)
 
 
-def _load_paper(paper: Any, config: ReviewerConfig, budget: int | None):
-    from .paper import Paper, load_paper, paper_from_text
+def load_for_review(path: str | Path, config: ReviewerConfig, model_name: str):
+    """Load a paper file the way review() would (page limit, sanitizer, token budget); raises PaperError.
+    Callers that load before reviewing (aisci review, bench run) use this so the rules stay in one place."""
+    from .paper import load_paper
+
+    return load_paper(path, page_limit=config.page_limit, sanitize=config.sanitize,
+                      max_tokens=paper_budget(config, model_name))
+
+
+def _load_paper(paper: Any, config: ReviewerConfig, model_name: str):
+    from .paper import Paper, paper_from_text
 
     if isinstance(paper, Paper):
         return paper
@@ -101,8 +111,8 @@ def _load_paper(paper: Any, config: ReviewerConfig, budget: int | None):
         isinstance(paper, str) and "\n" not in paper and len(paper) < 1024
         and (paper.lower().endswith((".pdf", ".txt", ".md")) or Path(paper).expanduser().is_file())
     ):
-        return load_paper(paper, page_limit=config.page_limit, sanitize=config.sanitize, max_tokens=budget)
-    return paper_from_text(str(paper), sanitize=config.sanitize, max_tokens=budget)
+        return load_for_review(paper, config, model_name)
+    return paper_from_text(str(paper), sanitize=config.sanitize, max_tokens=paper_budget(config, model_name))
 
 
 @functools.lru_cache(maxsize=8)
@@ -170,7 +180,7 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
     from .paper import PaperError
 
     try:
-        loaded = _load_paper(paper, config, _effective_budget(config, model.name))
+        loaded = _load_paper(paper, config, model.name)
     except PaperError as e:
         result.error = str(e)
         return

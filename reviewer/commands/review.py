@@ -96,8 +96,8 @@ def main(args: argparse.Namespace) -> int:
 
     from reviewer.llm import UsageTracker, default_model_name, get_model
     from reviewer.llm.errors import ConfigError, CostCapReached
-    from reviewer.paper import PaperError, load_paper
-    from reviewer.pipeline import _effective_budget, review
+    from reviewer.paper import PaperError
+    from reviewer.pipeline import load_for_review, review
 
     if not Path(args.paper).expanduser().is_file():
         print(f"aisci review: {args.paper}: no such file", file=sys.stderr)
@@ -105,8 +105,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
         model_name = config.model or default_model_name()
-        paper = load_paper(args.paper, page_limit=args.page_limit, sanitize=config.sanitize,
-                           max_tokens=_effective_budget(config, model_name))
+        paper = load_for_review(args.paper, config, model_name)
         model = get_model(model_name, base_url=args.base_url, cache=not args.no_cache,
                           tracker=UsageTracker(max_cost_usd=args.max_cost))
     except PaperError as e:

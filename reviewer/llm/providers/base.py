@@ -10,6 +10,8 @@ from ..types import GenerateConfig, Message, Output
 class Provider(Protocol):
     name: str  # "provider/model", as the user wrote it
     supports_n: bool  # can return several samples in one request
+    # Optional attributes Model honours when present: `max_concurrency` (caps its semaphore, e.g. the
+    # local server's slots) and `min_timeout_s` (raises the request time-out floor for slow CPU inference).
 
     def cache_identity(self) -> dict:
         """What, besides messages and settings, decides the answer (provider, model, base URL)."""
