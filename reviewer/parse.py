@@ -12,6 +12,7 @@ round by the pipeline). `parse_review` never raises.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ _SYNONYMS = {
 
 
 # --- field normalization ----------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)  # a handful of distinct keys, seen in every answer
 def _canon_key(key: str) -> str | None:
     k = re.sub(r"[\s_\-]", "", str(key).lower())
     return _CANON.get(k) or _SYNONYMS.get(k)

@@ -230,7 +230,7 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
                 result.meta_review = json.dumps(meta.to_form())
         final = _combine(members, meta)
 
-    rschema = reflection_json_schema(items, length)
+    rschema = reflection_json_schema(items, length) if config.reflections else {}
     for round_ in range(1, config.reflections + 1):
         msgs = [*base, Message(role="assistant", content=json.dumps(final.to_form())),
                 Message(role="user", content=prompts.reflection_prompt(round_, config.reflections))]

@@ -91,3 +91,17 @@ def test_kill_9_then_resume_redoes_no_finished_paper(tmp_path):
         rows = read_rows(out)
         assert len(rows) == 30 and all(r["error"] == "" for r in rows)
         assert json.loads((out / "log.json").read_text())["summary"]["done"] == 30
+
+
+def test_cost_cap_stops_the_run_and_leaves_the_rest_pending(tmp_path):
+    """Papers are loaded ahead of the workers; at the cap the loading stops too and the run ends."""
+    ds = make_dataset(tmp_path / "ds", n=20)
+    with FakeServer(latency_s=0.02) as srv:
+        rc = aisci(bench_args(ds, tmp_path / "run", srv, "--max-cost", "0.000001"))
+        assert rc == 3
+        rows = read_rows(tmp_path / "run")
+        assert len(rows) == 20
+        done = [r for r in rows if r["error"] == ""]
+        assert 1 <= len(done) <= 4  # the requests in flight when the cap was reached (concurrency 4)
+        assert all(r["error"] == "not reviewed: cost cap reached" for r in rows if r["error"])
+        assert srv.n_requests == len(done)

@@ -188,3 +188,45 @@ def test_model_names_and_aliases(monkeypatch):
         make_provider("nosuch/x")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     assert "127.0.0.1:9" in str(make_provider("openai/x").client.base_url)
+
+
+def test_cache_keys_are_the_per_sample_keys():
+    """cache_keys serialises the request once; the keys must stay those of cache_key (existing caches)."""
+    from reviewer.llm.cache import cache_key, cache_keys
+
+    msgs = [Message(role="system", content='sys "q" \u00e9\u2028'), Message(role="user", content="paper\n" * 9,
+                                                                          cache_prefix=True)]
+    ident = {"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1/"}
+    for config in (GenerateConfig(), GenerateConfig(json_schema=SCHEMA, n=5, stop=["x"], seed=3, task="review")):
+        assert cache_keys(ident, msgs, config, 6) == [cache_key(ident, msgs, config, i) for i in range(6)]
+        assert config.cache_fields() == config.model_dump(exclude={"timeout_s", "n"})
+
+
+def test_openai_answer_fields_are_read_from_the_json_body():
+    from reviewer.llm.errors import RetryableError
+    from reviewer.llm.providers.openai import OpenAIProvider, _usage
+
+    p = OpenAIProvider("openai/gpt-4o-mini", "gpt-4o-mini", base_url="http://127.0.0.1:1/v1")
+    usage = _usage({"prompt_tokens": 10, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": 4}})
+    assert (usage.input_tokens, usage.output_tokens, usage.cached_tokens) == (10, 3, 4)
+    assert _usage(None).input_tokens == 0 and _usage({"prompt_tokens": None}).input_tokens == 0
+    lp = {"content": [{"token": "Accept", "logprob": -0.1, "top_logprobs": [{"token": "Reject", "logprob": -2.0}]}]}
+    out = p._output({"message": {"content": "hi"}, "finish_reason": "stop", "logprobs": lp}, usage)
+    assert out.text == "hi" and out.finish_reason == "stop" and out.usage.cached_tokens == 4
+    assert out.logprobs[0].token == "Accept" and out.logprobs[0].top == {"Reject": -2.0}
+    assert p._output({"message": {"content": None, "refusal": "I can't"}}, usage).text == "I can't"
+    with pytest.raises(RetryableError, match="without message"):
+        p._output({"finish_reason": "stop"}, usage)
+
+
+async def test_fake_server_answers_after_its_latency_not_a_delayed_ack_later():
+    """The answer goes out as one segment with Nagle off: no ~40 ms wait for the client's delayed ACK."""
+    with FakeServer(latency_s=0.05) as srv:
+        m = fast(base_url=srv.base_url, cache=False)
+        await m.generate(MSG)  # connection set up
+        start = time.perf_counter()
+        for _ in range(10):
+            await m.generate(MSG)
+        per_request = (time.perf_counter() - start) / 10
+        await m.aclose()
+        assert per_request < 0.05 + 0.025  # was 0.05 + 0.045

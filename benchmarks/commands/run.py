@@ -41,10 +41,11 @@ def select_ids(all_ids: list[str], ids_file: str | None, limit: int | None) -> l
 
 def main(args: argparse.Namespace) -> int:
     from benchmarks.datasets import load_dataset, resolve_dataset_dir
-    from benchmarks.run import BenchRun
+    from benchmarks.run import BenchRun, tune_gc_for_run
 
     ds = load_dataset(resolve_dataset_dir(args.dataset))
     config = config_from_args(args)
+    tune_gc_for_run()
     run = BenchRun(ds, Path(args.out), config, paper_ids=select_ids(ds.paper_ids, args.ids, args.limit),
                    concurrency=args.concurrency, max_cost=args.max_cost, progress=not args.no_progress,
                    cache=not args.no_cache)

@@ -11,7 +11,9 @@ n=5, plus one meta-review request per paper). Wall time is measured two ways: `i
 start and end in log.json: what the harness adds while reviewing) and `process` (the whole subprocess,
 including Python start-up and imports, a constant of a few seconds on a slow machine). Also prints the
 run's peak RSS (os.wait4 on the subprocess) and the number of model calls `bench score` makes on the
-finished run (must be 0).
+finished run (must be 0), and the fake server's own CPU per request (it shares the machine's CPUs).
+The "model layer alone" row runs with the garbage-collector settings `bench run` uses
+(benchmarks.run.tune_gc_for_run), so the two compare like with like.
 
     python benchmarks/perf/harness_overhead.py                       # 500 papers, L=0.2 s, C=64
     python benchmarks/perf/harness_overhead.py --papers 100 --json   # smaller, machine-readable
@@ -79,7 +81,16 @@ def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, float, float, f
     return proc.returncode, time.perf_counter() - t0, usage.ru_maxrss / 1024, cpu, err[-1500:]
 
 
-def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurrency: int) -> dict[str, Any]:
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the fake server process (all its threads)."""
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurrency: int,
+        server_pid: int) -> dict[str, Any]:
     out = work / f"run_e{ensemble}"
     env = bench_env(work / f"cache_e{ensemble}")  # fresh cache: every call is real
     cmd = [sys.executable, "-m", "reviewer.aisci", "bench", "run", "--dataset", str(ds), "--out", str(out),
@@ -87,8 +98,10 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
            "--concurrency", str(concurrency), "--ensemble", str(ensemble), "--no-progress"]
     before = stats(port)["requests"]
     load = os.getloadavg()[0]
+    server_before = server_cpu_s(server_pid)
     code, wall, rss, cpu, err = run_child(cmd, env)
     calls = stats(port)["requests"] - before
+    server_cpu = server_cpu_s(server_pid) - server_before
     if code != 0:
         raise SystemExit(f"bench run (ensemble {ensemble}) failed with exit code {code}:\n{err}")
     log = json.loads((out / "log.json").read_text())
@@ -109,6 +122,7 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
         "noop_resume_s": round(noop_wall, 2), "noop_resume_cpu_s": round(noop_cpu, 2),
         "cpu_ms_per_call": round((cpu - noop_cpu) / max(1, calls) * 1000, 2), "rescore_calls": stats(port)["requests"] - before,
         "rescore_exit": score.returncode, "rescore_s": round(time.perf_counter() - t0, 2),
+        "server_cpu_ms_per_call": round(server_cpu / max(1, calls) * 1000, 2),
     }
 
 
@@ -118,6 +132,7 @@ async def _sdk_floor(port: int, calls: int, concurrency: int, latency: float) ->
     import asyncio
     import resource
 
+    from benchmarks.run import tune_gc_for_run
     from reviewer.form import review_json_schema
     from reviewer.llm import GenerateConfig, Message, get_model
 
@@ -125,6 +140,7 @@ async def _sdk_floor(port: int, calls: int, concurrency: int, latency: float) ->
                       max_concurrency=concurrency)
     config = GenerateConfig(json_schema=review_json_schema(6, 600), task="review")
     sem = asyncio.Semaphore(concurrency)
+    tune_gc_for_run()  # the collector settings `bench run` uses, so the two rows compare like with like
 
     async def one(i: int) -> None:
         async with sem:
@@ -155,8 +171,10 @@ def main() -> int:
         try:
             import asyncio
 
+            server_before = server_cpu_s(server.pid)
             floor = asyncio.run(_sdk_floor(port, a.papers, a.concurrency, a.latency))
-            results = [one(ds, work, port, k, a.latency, a.concurrency) for k in a.ensembles]
+            floor["server_cpu_ms_per_call"] = round((server_cpu_s(server.pid) - server_before) / a.papers * 1000, 2)
+            results = [one(ds, work, port, k, a.latency, a.concurrency, server.pid) for k in a.ensembles]
             peak = stats(port)["peak_in_flight"]
         finally:
             server.terminate()
@@ -179,6 +197,9 @@ def main() -> int:
               f"{r['peak_rss_mb']:.0f} | {r['rescore_calls']} | {r['load_avg_1m']} |")
     print(f"fixed cost (same command again, nothing to do): {results[0]['noop_resume_s']:.2f} s wall, "
           f"{results[0]['noop_resume_cpu_s']:.2f} s CPU; {os.cpu_count()} CPUs")
+    print("fake server CPU per request (its own process): "
+          + ", ".join([f"model layer {f['server_cpu_ms_per_call']:.2f} ms"]
+                      + [f"ensemble {r['ensemble']} {r['server_cpu_ms_per_call']:.2f} ms" for r in results]))
     return 0
 
 

@@ -30,6 +30,16 @@ def cache_key(identity: dict, messages: list[Message], config: GenerateConfig, s
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def cache_keys(identity: dict, messages: list[Message], config: GenerateConfig, n: int) -> list[str]:
+    """[cache_key(identity, messages, config, i) for i in range(n)], with the request (the whole paper
+    and the answer schema) serialised once instead of n times: the keys are the same strings."""
+    head = json.dumps({"config": config.cache_fields(), "identity": identity,
+                       "messages": [m.model_dump() for m in messages]}, sort_keys=True, default=str)
+    # "sample" sorts last, so the full payload's JSON is `head` with `, "sample": i` before its closing brace.
+    prefix = head[:-1] + ', "sample": '
+    return [hashlib.sha256(f"{prefix}{i}}}".encode()).hexdigest() for i in range(n)]
+
+
 class ResponseCache:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else default_cache_dir() / "responses.sqlite"
@@ -53,6 +63,17 @@ class ResponseCache:
         return Output.model_validate_json(row[0]) if row else None
 
     def put(self, key: str, output: Output) -> None:
-        self._conn().execute(
-            "INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", (key, output.model_dump_json())
-        )
+        self.put_many([(key, output)])
+
+    def put_many(self, items: list[tuple[str, Output]]) -> None:
+        """Store the samples of one request in one transaction (one WAL commit instead of n)."""
+        rows = [(key, output.model_dump_json()) for key, output in items]
+        if not rows:
+            return
+        conn = self._conn()
+        if len(rows) == 1:
+            conn.execute("INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", rows[0])
+            return
+        with conn:  # BEGIN ... COMMIT (ROLLBACK on error)
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", rows)

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 
-from .cache import ResponseCache, cache_key
+from .cache import ResponseCache, cache_keys
 from .errors import RetryableError
 from .providers.base import Provider
 from .retry import RetryPolicy, with_retries
@@ -56,17 +56,19 @@ class Model:
         return self._semaphore
 
     async def generate(self, messages: list[Message], config: GenerateConfig | None = None) -> Output:
-        config = (config or GenerateConfig()).model_copy(update={"n": 1})
+        config = config or GenerateConfig()
+        if config.n != 1:
+            config = config.model_copy(update={"n": 1})
         return (await self.generate_n(messages, config))[0]
 
     async def generate_n(self, messages: list[Message], config: GenerateConfig | None = None) -> list[Output]:
         """config.n samples; sample i is cached under its own index, so a resumed ensemble pays only
         for the samples it lacks."""
         config = config or GenerateConfig()
-        identity = self.provider.cache_identity()
-        keys = [cache_key(identity, messages, config, i) for i in range(config.n)]
         results: dict[int, Output] = {}
+        keys: list[str] = []
         if self.cache is not None:
+            keys = cache_keys(self.provider.cache_identity(), messages, config, config.n)
             for i, key in enumerate(keys):
                 hit = self.cache.get(key)
                 if hit is not None:
@@ -75,12 +77,14 @@ class Model:
         missing = [i for i in range(config.n) if i not in results]
         while missing:
             batch = len(missing) if self.provider.supports_n else 1
-            outs = await self._request(messages, config.model_copy(update={"n": batch}))
-            for i, out in zip(missing[:batch], outs, strict=False):
-                out = out.model_copy(update={"sample_index": i})
+            request_config = config if batch == config.n else config.model_copy(update={"n": batch})
+            outs = await self._request(messages, request_config)
+            done = missing[:min(batch, len(outs))]
+            for i, out in zip(done, outs, strict=False):
+                out.sample_index = i  # outs are this request's own copies (outs_with_accounting)
                 results[i] = out
-                if self.cache is not None and out.finish_reason != "error":
-                    self.cache.put(keys[i], out)
+            if self.cache is not None:  # one transaction for the request's samples
+                self.cache.put_many([(keys[i], results[i]) for i in done if results[i].finish_reason != "error"])
             missing = missing[len(outs):] if outs else missing
         return [results[i] for i in range(config.n)]
 
@@ -93,7 +97,8 @@ class Model:
                 # A provider may raise the floor (local CPU inference of a long paper takes minutes).
                 timeout = max(config.timeout_s, getattr(self.provider, "min_timeout_s", 0.0))
                 try:
-                    outs = await asyncio.wait_for(self.provider.generate(messages, config), timeout)
+                    async with asyncio.timeout(timeout):  # no extra task per request, unlike wait_for
+                        outs = await self.provider.generate(messages, config)
                 except TimeoutError as e:
                     raise RetryableError(f"time-out after {timeout:g}s") from e
                 latency = time.perf_counter() - start

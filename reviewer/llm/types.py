@@ -47,7 +47,12 @@ class GenerateConfig(BaseModel):
     timeout_s: float = Field(default_factory=lambda: env_float("AISCI_REQUEST_TIMEOUT", 300.0))
 
     def cache_fields(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"timeout_s", "n"})
+        # The field values as they are (what model_dump(exclude=...) gives for these JSON-like fields),
+        # without pydantic re-serialising the answer schema on every request.
+        return {name: getattr(self, name) for name in _CACHE_FIELDS}
+
+
+_CACHE_FIELDS = [name for name in GenerateConfig.model_fields if name not in ("timeout_s", "n")]
 
 
 class Usage(BaseModel):

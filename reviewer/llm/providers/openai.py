@@ -65,49 +65,71 @@ class OpenAIProvider:
             args["extra_body"] = self.extra_body
         return args
 
+    def request_body(self, messages: list[Message], config: GenerateConfig) -> tuple[dict[str, Any], float]:
+        """(JSON body of POST /chat/completions, time-out in seconds) from the `create()` arguments."""
+        args = self.request_args(messages, config)
+        timeout = args.pop("timeout")
+        extra = args.pop("extra_body", None)
+        return ({**args, **extra} if extra else args), timeout
+
     async def generate(self, messages: list[Message], config: GenerateConfig) -> list[Output]:
+        body, timeout = self.request_body(messages, config)
         try:
-            resp = await self.client.chat.completions.create(**self.request_args(messages, config))
+            # The SDK's generic `post` (its documented way to call any endpoint), not
+            # `chat.completions.create`: `create` walks every request through the SDK's type-driven
+            # param transform (1.1 ms of CPU per request, for a body that is plain JSON already and
+            # comes out unchanged) and builds a pydantic ChatCompletion of which we read five fields:
+            # 2.0 vs 0.76 ms of CPU per request in the SDK (docs/performance.md). Auth, headers, base
+            # URL, time-out, the transport and the HTTP error classes are the SDK's either way.
+            resp = await self.client.post("/chat/completions", body=body, cast_to=object,
+                                          options={"timeout": timeout})
         except openai.APIStatusError as e:
             raise from_status(e.status_code, _short(e), e.response.headers.get("retry-after")) from e
         except openai.APIConnectionError as e:  # includes time-outs and dropped connections
             raise RetryableError(f"connection error: {type(e).__name__}: {e}") from e
         except (openai.APIResponseValidationError, json.JSONDecodeError, ValueError) as e:
             raise RetryableError(f"malformed response body: {str(e)[:200]}") from e
-        if not getattr(resp, "choices", None):
+        choices = resp.get("choices") if isinstance(resp, dict) else None
+        if not choices or not isinstance(choices, list):
             raise RetryableError("malformed response: no choices")
-        return [self._output(resp, i, choice) for i, choice in enumerate(resp.choices)]
+        try:
+            usage = _usage(resp.get("usage"))
+            return [self._output(choice, usage if i == 0 else Usage()) for i, choice in enumerate(choices)]
+        except (KeyError, TypeError, AttributeError, ValueError) as e:  # ValueError: pydantic's too
+            raise RetryableError(f"malformed response: {type(e).__name__}: {str(e)[:200]}") from e
 
-    def _output(self, resp: Any, i: int, choice: Any) -> Output:
-        message = getattr(choice, "message", None)
-        if message is None:
+    def _output(self, choice: Any, usage: Usage) -> Output:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
             raise RetryableError("malformed response: choice without message")
-        text = message.content or ""
-        if not text and getattr(message, "refusal", None):
-            text = message.refusal
-        usage = Usage()
-        if i == 0 and resp.usage is not None:
-            details = getattr(resp.usage, "prompt_tokens_details", None)
-            usage = Usage(
-                input_tokens=resp.usage.prompt_tokens or 0,
-                output_tokens=resp.usage.completion_tokens or 0,
-                cached_tokens=(getattr(details, "cached_tokens", None) or 0) if details else 0,
-            )
-        return Output(
-            model=self.name, text=text, finish_reason=choice.finish_reason, usage=usage,
-            logprobs=_logprobs(choice),
-        )
+        text = message.get("content") or ""
+        if not text and message.get("refusal"):
+            text = message["refusal"]
+        if not isinstance(text, str):
+            raise RetryableError(f"malformed response: message content is {type(text).__name__}, not text")
+        return Output(model=self.name, text=text, finish_reason=choice.get("finish_reason"), usage=usage,
+                      logprobs=_logprobs(choice))
 
     async def aclose(self) -> None:
         await self.client.close()
 
 
-def _logprobs(choice: Any) -> list[TokenLogprob] | None:
-    content = getattr(getattr(choice, "logprobs", None), "content", None)
+def _usage(raw: Any) -> Usage:
+    """Usage of a request (reported on its first output; the others carry zero)."""
+    if not isinstance(raw, dict):
+        return Usage()
+    details = raw.get("prompt_tokens_details")
+    return Usage(input_tokens=raw.get("prompt_tokens") or 0, output_tokens=raw.get("completion_tokens") or 0,
+                 cached_tokens=(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0)
+
+
+def _logprobs(choice: dict) -> list[TokenLogprob] | None:
+    content = (choice.get("logprobs") or {}).get("content")
     if not content:
         return None
     return [
-        TokenLogprob(token=t.token, logprob=t.logprob, top={a.token: a.logprob for a in (t.top_logprobs or [])})
+        TokenLogprob(token=t["token"], logprob=t["logprob"],
+                     top={a["token"]: a["logprob"] for a in (t.get("top_logprobs") or [])})
         for t in content
     ]
 
