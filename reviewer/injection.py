@@ -13,6 +13,9 @@ combines an addressee (reviewer, LLM, assistant ...), a command (must, please, a
 and a goal (acceptance, a high score, praise, leaving out weaknesses), or overrides the reader's own
 instructions ("disregard the prior guidance").
 
+A learned sentence scorer (`injection_clf.py`, rule name "learned") runs beside the rules and catches
+wordings neither was written from; a paper is flagged when either flags it.
+
 Every span maps back to offsets in the original text: {"start", "end", "text", "rule"}.
 The detector is deliberately conservative on wording that papers use legitimately (e.g. "positive
 review" in sentiment analysis needs a paper/score context). Measured recall and false-alarm rate are
@@ -24,15 +27,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = set("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-                 "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
-                 "\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0")
-_HOMOGLYPHS = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
-    "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ν": "v", "ο": "o", "α": "a",
-    "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "ε": "e", "Ι": "i", "Α": "a", "Е": "e", "О": "o",
-    "Т": "t", "Р": "p", "С": "c", "Н": "h", "К": "k", "М": "m", "В": "b", "Х": "x",
-})
+from reviewer.injection_clf import default_scorer
+from reviewer.textnorm import HOMOGLYPHS as _HOMOGLYPHS
+from reviewer.textnorm import INVISIBLE as _INVISIBLE
 
 _SUBJ = r"(?:this|the|our|present|current|following|attached)\s+(?:paper|work|submission|manuscript|article|study)"
 _MODEL = (r"(?:llms?|large\s+language\s+models?|language\s+models?|ai\s+(?:models?|assistants?|systems?|reviewers?|agents?)|"
@@ -430,8 +427,10 @@ def _cheap_hit(norm: str) -> bool:
 _CHUNK, _OVERLAP = 8000, 1000  # injected phrases are far shorter than the overlap
 
 
-def detect_injection(text: str) -> tuple[bool, list[dict]]:
-    """(suspected, spans). Spans are offsets into `text` with the matching rule's name."""
+def detect_injection(text: str, *, learned: bool = True) -> tuple[bool, list[dict]]:
+    """(suspected, spans). Spans are offsets into `text` with the matching rule's name.
+
+    `learned=False` runs the rules only (the learned scorer's own audit needs that split)."""
     spans: list[dict] = []
     chars = set(text)
     seen: set[tuple[int, int, str]] = set()
@@ -458,6 +457,10 @@ def detect_injection(text: str) -> tuple[bool, list[dict]]:
             continue
         for m in rx.finditer(text):
             spans.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": name})
+    if learned and (scorer := default_scorer()) is not None:
+        for sp in scorer.spans(text):  # new wordings the rules do not know
+            if not any(s["start"] <= sp["start"] and sp["end"] <= s["end"] for s in spans):
+                spans.append(sp)
     spans.sort(key=lambda s: (s["start"], s["end"]))
     return bool(spans), spans
 
