@@ -1,8 +1,9 @@
 """Honest nested cross-validation of the calibrator (reviewer/calibrate.py).
 
 Outer loop: `repeats` x stratified `folds`-fold splits of the papers (seeds seed, seed+1, ...). For each
-outer split a Calibrator is fitted on the training papers only — imputation, scaling, feature group,
-C / alpha (inner CV), probability head and threshold all inside — and predicts the held-out papers.
+outer split a Calibrator is fitted on the training papers only — imputation, scaling, the text score's
+vocabulary / idf / weights, the feature set (base or extended, inner CV), feature design, C / alpha
+(inner CV), probability head and threshold all inside — and predicts the held-out papers.
 Each paper thus gets one out-of-fold prediction per repeat; the reported prediction is the mean
 p_accept and rating over repeats, the decision a majority vote of the repeats' decisions (ties: the
 mean p_accept against the mean threshold of the folds that held the paper out).
@@ -40,26 +41,26 @@ def _frames(reviews: pd.DataFrame | list[pd.DataFrame]) -> list[pd.DataFrame]:
     return out
 
 
-def _fit_predict(frames, labels, train_ids, test_ids, method, seed):
+def _fit_predict(frames, labels, train_ids, test_ids, method, seed, text=True, feature_set="auto"):
     tr, te = set(train_ids), set(test_ids)
     cal = Calibrator.fit([f[f["paper_id"].isin(tr)] for f in frames], labels[labels["paper_id"].isin(tr)],
-                         method=method, seed=seed)
+                         method=method, seed=seed, text=text, feature_set=feature_set)
     pred = cal.predict([f[f["paper_id"].isin(te)] for f in frames] if len(frames) > 1
                        else frames[0][frames[0]["paper_id"].isin(te)])
     return cal, pred
 
 
 def cv_runs(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int = 0,
-            method: str = "logistic") -> tuple[pd.DataFrame, list[dict]]:
+            method: str = "logistic", text: bool = True, feature_set: str = "auto") -> tuple[pd.DataFrame, list[dict]]:
     """Every outer fold's held-out predictions (with repeat, fold, threshold) and per-fold fit info."""
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # small matrices: BLAS threads only contend (measured 5x slower under load)
-        return _cv_runs(StratifiedKFold, ds, reviews, folds, repeats, seed, method)
+        return _cv_runs(StratifiedKFold, ds, reviews, folds, repeats, seed, method, text, feature_set)
 
 
-def _cv_runs(StratifiedKFold, ds, reviews, folds, repeats, seed, method):  # noqa: N803
+def _cv_runs(StratifiedKFold, ds, reviews, folds, repeats, seed, method, text, feature_set):  # noqa: N803
     frames = _frames(reviews)
     labels = ds.ratings[["paper_id", "accepted", "mean_rating"]]
     reviewed = set.intersection(*[set(f["paper_id"]) for f in frames]) if len(frames) > 1 else set(frames[0]["paper_id"])
@@ -72,7 +73,7 @@ def _cv_runs(StratifiedKFold, ds, reviews, folds, repeats, seed, method):  # noq
         skf = StratifiedKFold(folds, shuffle=True, random_state=seed + rep)
         for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
             ids_tr, ids_te = papers["paper_id"].iloc[tr], papers["paper_id"].iloc[te]
-            cal, pred = _fit_predict(frames, labels, ids_tr, ids_te, method, seed + rep)
+            cal, pred = _fit_predict(frames, labels, ids_tr, ids_te, method, seed + rep, text, feature_set)
             pred = pred.assign(repeat=rep, fold=k, threshold=cal.threshold)
             rows.append(pred)
             info.append({"repeat": rep, "fold": k, "threshold": cal.threshold, **cal.model.hyper,
@@ -90,9 +91,9 @@ def _pool(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def oof_predictions(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int = 0,
-                    method: str = "logistic") -> pd.DataFrame:
+                    method: str = "logistic", text: bool = True, feature_set: str = "auto") -> pd.DataFrame:
     """Out-of-fold predictions averaged over repeats: paper_id, p_accept, rating_calibrated, decision."""
-    runs, _ = cv_runs(ds, reviews, folds, repeats, seed, method)
+    runs, _ = cv_runs(ds, reviews, folds, repeats, seed, method, text, feature_set)
     return _pool(runs)
 
 
@@ -139,12 +140,18 @@ def ece_noise_floor(p: np.ndarray, n_sim: int = 200, seed: int = 0) -> dict:
     return {"mean": float(vals.mean()), "p95": float(np.percentile(vals, 95)), "n_sim": n_sim}
 
 
+def _mean_or_none(values: list) -> float | None:
+    v = [x for x in values if x is not None]
+    return float(np.mean(v)) if v else None
+
+
 def nested_cv(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int = 0,
-              method: str = "logistic", reviews_name: str | None = None) -> dict:
+              method: str = "logistic", reviews_name: str | None = None, text: bool = True,
+              feature_set: str = "auto") -> dict:
     """bench score's metrics JSON (rule "calibrated") of the pooled OOF predictions, plus `fold_spread`,
     `raw` (uncalibrated metrics on the same papers) and `cv` (settings and the choices made per fold)."""
     frames = _frames(reviews)
-    runs, info = cv_runs(ds, frames, folds, repeats, seed, method)
+    runs, info = cv_runs(ds, frames, folds, repeats, seed, method, text, feature_set)
     pooled = _pool(runs)
     base = _raw_frame(frames)
     base = base[base["paper_id"].isin(set(pooled["paper_id"]))]
@@ -158,12 +165,18 @@ def nested_cv(ds: Dataset, reviews, folds: int = 5, repeats: int = 5, seed: int 
     out["raw"] = raw
     thr = [i["threshold"] for i in info]
     out["cv"] = {
-        "folds": folds, "repeats": repeats, "seed": seed, "method": method, "n_reviewers": len(frames),
+        "folds": folds, "repeats": repeats, "seed": seed, "method": method, "n_reviewers": len(frames), "text": text,
+        "feature_set": feature_set,
         "threshold": {"mean": float(np.mean(thr)), "std": float(np.std(thr))},
         "choices": {k: dict(Counter(str(i.get(k)) for i in info))
-                    for k in ("prob_head", "prob_design", "prob_C", "rating_design", "rating_alpha")},
+                    for k in ("feature_set", "prob_head", "prob_design", "prob_C", "rating_design", "rating_alpha",
+                              "text_repr", "text_alpha")},
+        "feature_set_gain": _mean_or_none([i.get("feature_set_gain") for i in info]),
+        "feature_set_se": _mean_or_none([i.get("feature_set_se") for i in info]),
         "n_features": {"mean": float(np.mean([i["n_features"] for i in info]))},
-        "honesty": "imputation, scaling, feature group, C/alpha (inner CV), head and threshold are chosen "
-                   "on each outer training fold only; the held-out fold's labels are never seen",
+        "text_inner_r": _mean_or_none([i.get("text_inner_r") for i in info]),
+        "honesty": "imputation, scaling, text vocabulary/idf/weights (cross-fitted, bagged), feature set, "
+                   "feature design, C/alpha (inner CV), head and threshold are chosen on each outer training fold "
+                   "only; the held-out fold's labels are never seen",
     }
     return out

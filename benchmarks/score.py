@@ -65,8 +65,24 @@ def load_calibrator(calibrator: Any) -> Any:
         raise ScoreError(f"calibrator {e}"[:300]) from e
 
 
+def _check_one_reviewer(calibrator: Any) -> None:
+    """`bench score` scores one reviews file: a panel calibrator (fitted on several reviewers' files of the
+    same papers) cannot be applied to it. Say so in one line, with the number of files it needs."""
+    n = getattr(getattr(calibrator, "model", None), "n_reviewers", 1)
+    if isinstance(n, int) and n > 1:
+        raise ScoreError(f"calibrator: this is a panel calibrator of {n} reviewers: it needs {n} review files of "
+                         f"the same papers (one per reviewer, in its fitting order), but `bench score` scores one "
+                         f"--reviews file (apply it with Calibrator.load(path).predict([df_1, ..., df_{n}]))")
+
+
 def _calibrated(reviews: pd.DataFrame, calibrator: Any) -> pd.DataFrame:
-    pred = calibrator.predict(reviews)
+    from reviewer.calibrate import CalibratorError
+
+    _check_one_reviewer(calibrator)
+    try:
+        pred = calibrator.predict(reviews)
+    except CalibratorError as e:  # e.g. a calibrator that needs other inputs than one reviews table
+        raise ScoreError(f"calibrator: {e}"[:400]) from e
     missing = {"paper_id", "p_accept", "decision"} - set(pred.columns)
     if missing:
         raise ScoreError(f"calibrator predictions lack column(s) {sorted(missing)}")

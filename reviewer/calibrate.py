@@ -1,7 +1,13 @@
 """Calibrate a reviewer on human data: reviews -> honest P(accept), a human-scale rating and a decision.
 
 Model (everything fitted on the training papers only; predict needs only numpy and the JSON):
-1. features (reviewer/features.py), missing values imputed with training medians, standardized;
+1. features (reviewer/features.py), plus `text_score`: a TF-IDF ridge regression of the mean human
+   rating on the review text (reviewer/text_features.py; vocabulary, idf and weights learned on the
+   training papers; out-of-fold there, and for new papers the average of the inner-fold models),
+   missing values imputed with training medians, standardized. Two feature sets are fitted: `base`
+   (numeric fields, extras, text statistics) and `extended` (plus `text_score` and panel spreads); the
+   extended set is kept only if its inner-CV log loss beats base's by more than one standard error
+   (reviewer/_calibrate_fit.py: choose_feature_set), else the file has no text model;
 2. rating head: ridge regression of the mean human rating (alpha and feature group chosen by inner
    K-fold CV, mean squared error); `rating_calibrated` = its prediction clipped to the venue's scale;
 3. probability head, by `method`:
@@ -9,8 +15,9 @@ Model (everything fitted on the training papers only; predict needs only numpy a
      (C and feature group chosen by inner CV) and (b) Platt scaling of the rating head's cross-fitted
      output (2 parameters);
    - "isotonic": isotonic regression of acceptance on the rating head's cross-fitted output;
-4. threshold: chosen on the inner cross-fitted probabilities of the training papers — max balanced
-   accuracy (ties: the middle of the tied range) or a target accept rate (default: the training rate).
+4. threshold: chosen on the training papers only — the training accept rate (the plug-in threshold that
+   maximizes expected balanced accuracy for calibrated probabilities) or a target accept rate (quantile
+   of the inner cross-fitted probabilities).
 
 Saved as JSON (schema below). Loading parses JSON and validates every field (pydantic, extra keys
 forbidden, finite numbers, consistent lengths); nothing in the file is ever executed or unpickled.
@@ -27,9 +34,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .features import panel_features, row_features
+from .features import TEXT_SCORE, panel_features, row_features
+from .text_features import TextModel, paper_fields
+from .text_features import review_fields as text_fields
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # written by this build; 2 added `text_model` (and panel spread features)
+READABLE_VERSIONS = (1, 2)  # version 1 files (no text model) load and predict as before
 MAX_FILE_BYTES = 5_000_000
 RATING_RANGE = (1.0, 10.0)  # ICLR 2022 / NeurIPS overall scale
 P_CLIP = 1e-3  # never claim certainty: probabilities are kept in [P_CLIP, 1 - P_CLIP]
@@ -71,11 +81,16 @@ class CalibratorModel(_Strict):
     hyper: dict[str, float | str | int | None] = Field(default_factory=dict)
     fitted_on: dict[str, str | int | float | list[str] | None] = Field(default_factory=dict)
     cv_metrics: dict[str, Any] | None = None
+    text_model: TextModel | None = None  # schema_version >= 2: computes the feature `text_score`
 
     @model_validator(mode="after")
     def _check(self) -> CalibratorModel:
-        if self.schema_version != SCHEMA_VERSION:
-            raise ValueError(f"schema_version {self.schema_version} is not supported (this build reads {SCHEMA_VERSION})")
+        if self.schema_version not in READABLE_VERSIONS:
+            raise ValueError(f"schema_version {self.schema_version} is not supported (this build reads {READABLE_VERSIONS})")
+        if (TEXT_SCORE in self.features) != (self.text_model is not None):
+            raise ValueError(f"feature {TEXT_SCORE!r} and text_model must come together")
+        if self.text_model is not None and self.schema_version < 2:
+            raise ValueError("text_model needs schema_version >= 2")
         k, p = len(self.features), self.params
         vecs = {"impute": p.impute, "center": p.center, "scale": p.scale, "rating_coef": p.rating_coef}
         if p.prob_head == "logistic":
@@ -154,7 +169,11 @@ class Calibrator:
         if len(frames) != self.model.n_reviewers:
             raise CalibratorError(
                 f"this calibrator was fitted on {self.model.n_reviewers} reviewer(s) per paper; got {len(frames)}")
-        return panel_features(frames if len(frames) > 1 else frames[0])
+        feats = panel_features(frames if len(frames) > 1 else frames[0])
+        if self.model.text_model is not None:
+            texts = paper_fields(frames)
+            feats[TEXT_SCORE] = self.model.text_model.score([texts.get(pid, []) for pid in feats["paper_id"]])
+        return feats
 
     def predict(self, reviews: pd.DataFrame | list[pd.DataFrame]) -> pd.DataFrame:
         """paper_id, p_accept, rating_calibrated, decision ("Accept"/"Reject") per reviewed paper."""
@@ -170,6 +189,8 @@ class Calibrator:
         if self.model.n_reviewers != 1:
             raise CalibratorError(f"a panel calibrator ({self.model.n_reviewers} reviewers) cannot score one review")
         f = row_features(review_fields)
+        if self.model.text_model is not None:
+            f[TEXT_SCORE] = float(self.model.text_model.score([text_fields(review_fields)])[0])
         prob, rating, acc = self.predict_matrix(np.array([[f.get(n, math.nan) for n in self.model.features]]))
         return {"p_accept": float(prob[0]), "rating_calibrated": float(rating[0]),
                 "decision": "Accept" if acc[0] > 0 else "Reject", "threshold": self.model.threshold}
@@ -190,8 +211,9 @@ class Calibrator:
         if not isinstance(data, dict):
             raise CalibratorError(f"{source}: not a JSON object")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise CalibratorError(f"{source}: unsupported schema_version {version!r} (expected {SCHEMA_VERSION})")
+        if type(version) is not int or version not in READABLE_VERSIONS:
+            raise CalibratorError(f"{source}: unsupported calibrator schema_version {version!r} (this build reads "
+                                  f"{', '.join(map(str, READABLE_VERSIONS))}; refit with `aisci calibrate fit`)")
         try:
             return cls(CalibratorModel.model_validate(data))
         except ValueError as e:
@@ -222,8 +244,12 @@ class Calibrator:
     def fit(cls, reviews: pd.DataFrame | list[pd.DataFrame], labels: pd.DataFrame, *,
             method: str = "logistic", threshold_rule: str = "balanced_accuracy",
             target_accept_rate: float | None = None, seed: int = 0, dataset_hash: str | None = None,
-            reviews_hashes: list[str] | None = None, inner_folds: int = 5) -> Calibrator:
-        """Fit on the papers present in both `reviews` and `labels` (paper_id, accepted, mean_rating)."""
+            reviews_hashes: list[str] | None = None, inner_folds: int = 5, text: bool = True,
+            feature_set: str = "auto") -> Calibrator:
+        """Fit on the papers present in both `reviews` and `labels` (paper_id, accepted, mean_rating).
+        `text=False` leaves out the stacked text score (then the file has no text_model). `feature_set`:
+        "auto" (default) lets the inner CV choose between the `base` features and the `extended` ones
+        (plus text score and panel spreads); "base" / "extended" force one (tests and ablations)."""
         from ._calibrate_fit import fit_model
 
         frames = [reviews] if isinstance(reviews, pd.DataFrame) else list(reviews)
@@ -231,6 +257,7 @@ class Calibrator:
             raise CalibratorError("no reviews to fit on")
         feats = panel_features(frames if len(frames) > 1 else frames[0])
         model = fit_model(feats, labels, n_reviewers=len(frames), method=method, threshold_rule=threshold_rule,
-                          target_accept_rate=target_accept_rate, seed=seed, inner_folds=inner_folds)
+                          target_accept_rate=target_accept_rate, seed=seed, inner_folds=inner_folds,
+                          texts=paper_fields(frames) if text else None, feature_set=feature_set)
         model.fitted_on.update(dataset_hash=dataset_hash, reviews_hashes=list(reviews_hashes or []))
         return cls(model)

@@ -11,7 +11,11 @@ Three groups, each a plain number per paper (NaN when the review lacks it):
   ethics flag, and counts of a few hedging / praising words (fixed word lists, written down before
   looking at any label).
 
-Panel mode (several reviewers of the same papers): each reviewer's features get the prefix `r<i>.`.
+Panel mode (several reviewers of the same papers): each reviewer's features get the prefix `r<i>.`,
+and a `panel` group adds the reviewers' disagreement: the standard deviation over reviewers of each score
+field (`panel.<Field>_std`, NaN with fewer than two reviewers present).
+A fourth group, `tfidf` (the single feature `text_score`), is made by the calibrator from the review
+text with a model fitted on training papers only (reviewer/text_features.py); it is not computed here.
 Works on frames from benchmarks.reviews_io.read_reviews (lists already parsed) and on raw dicts/rows
 (list fields as JSON / Python-literal strings), so a single fresh review can be featurized alike.
 """
@@ -45,7 +49,9 @@ TEXT_FEATURES = (
     [f"{f}_n" for f in LIST_FIELDS] + [f"{f}_chars" for f in LIST_FIELDS]
     + ["Summary_chars", "decision_accept", "ethics_flag", "hedge_words", "praise_words"]
 )  # fmt: skip
-GROUPS = ("score", "extra", "text")
+GROUPS = ("score", "extra", "text", "panel", "tfidf")
+TEXT_SCORE = "text_score"  # the stacked text feature (reviewer/text_features.py)
+PANEL_FEATURES = [f"panel.{f}_std" for f in SCORE_FIELDS]
 
 
 def parse_list(value: object) -> list:
@@ -119,7 +125,11 @@ def row_features(row: Mapping[str, object]) -> dict[str, float]:
 
 
 def group_of(name: str) -> str:
-    """The group ('score', 'extra', 'text') of a feature name (panel prefix `r<i>.` ignored)."""
+    """The group (one of GROUPS) of a feature name (reviewer prefix `r<i>.` ignored)."""
+    if name == TEXT_SCORE:
+        return "tfidf"
+    if name.startswith("panel."):
+        return "panel"
     base = name.split(".", 1)[1] if re.match(r"^r\d+\.", name) else name
     if base in SCORE_FIELDS:
         return "score"
@@ -128,13 +138,19 @@ def group_of(name: str) -> str:
     return "text"
 
 
-def review_features(reviews: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
-    """One row per paper_id (last row wins), all candidate features as float columns."""
+def usable_rows(reviews: pd.DataFrame) -> pd.DataFrame:
+    """One review per paper_id (last row wins), failed reviews (an `error`) left out."""
     if "paper_id" not in reviews.columns:
         raise ValueError("reviews have no paper_id column")
     rev = reviews.drop_duplicates("paper_id", keep="last")
     if "error" in rev.columns:  # a failed review carries no scores: treat its fields as missing
         rev = rev[rev["error"].isna() | (rev["error"].astype(str).str.strip() == "")]
+    return rev
+
+
+def review_features(reviews: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """One row per paper_id (last row wins), all candidate features as float columns."""
+    rev = usable_rows(reviews)
     rows = [row_features(r) for r in rev.to_dict(orient="records")]
     cols = SCORE_FIELDS + EXTRA_FIELDS + TEXT_FEATURES
     feats = pd.DataFrame(rows, columns=cols, dtype=float)
@@ -155,6 +171,10 @@ def panel_features(frames: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFram
         feats = review_features(f, prefix=f"r{i}.")
         out = feats if out is None else out.merge(feats, on="paper_id", how="outer")
     assert out is not None
+    for f in SCORE_FIELDS:  # disagreement between the reviewers
+        v = out[[f"r{i}.{f}" for i in range(len(frames))]].to_numpy(dtype=float)
+        n = np.isfinite(v).sum(axis=1)
+        out[f"panel.{f}_std"] = [float(np.nanstd(r)) if k >= 2 else np.nan for r, k in zip(v, n, strict=True)]
     return out
 
 

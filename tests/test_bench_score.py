@@ -200,3 +200,30 @@ def test_cli_calibrated_rule_with_a_real_calibrator_file(real, tmp_path, capsys)
         skm.balanced_accuracy_score(pred["accepted"], pred["cal"] == "Accept"))
     assert m["brier"] == pytest.approx(skm.brier_score_loss(pred["accepted"], pred["p_accept"]))
     assert m["mae"] == pytest.approx(np.mean(np.abs(pred["rating_calibrated"] - pred["mean_rating"])))
+
+
+def test_panel_calibrator_with_one_reviews_file_is_a_one_line_error(tmp_path, capsys):
+    """A calibrator fitted on a panel of two reviewers cannot score one --reviews file: exit 2 and one line
+    saying how many review files it needs (was a CalibratorError traceback)."""
+    from reviewer.calibrate import Calibrator
+
+    ds = _small(tmp_path)
+    labels = ds.ratings[["paper_id", "accepted", "mean_rating"]]
+    a, b = _reviews(ds, seed=1), _reviews(ds, seed=2)
+    cal = Calibrator.fit([a, b], labels, seed=0, inner_folds=2, text=False)
+    assert cal.model.n_reviewers == 2
+    path = tmp_path / "panel.json"
+    cal.save(path)
+    a.to_csv(tmp_path / "a.csv", index=False)
+    with pytest.raises(ScoreError, match="needs 2 review files") as e:
+        score(ds, a, rule="calibrated", calibrator=path, ci=False)
+    assert "\n" not in str(e.value)
+    assert aisci(["bench", "score", "--dataset", str(ds.root), "--reviews", str(tmp_path / "a.csv"),
+                  "--rule", "calibrated", "--calibrator", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "needs 2 review files" in err and "Traceback" not in err
+    # the same calibrator object (not a path) fails the same way; a one-reviewer calibrator still works
+    with pytest.raises(ScoreError, match="needs 2 review files"):
+        score(ds, a, rule="calibrated", calibrator=Calibrator.load(path), ci=False)
+    one = Calibrator.fit(a, labels, seed=0, inner_folds=2, text=False)
+    assert score(ds, a, rule="calibrated", calibrator=one, ci=False)["n"] == len(ds)

@@ -4,10 +4,12 @@ Phrase sets (data/injection/, README there), each written before the detector wa
 - rules_tuning.json: the rules' tuning phrases (each batch first measured as held-out, then tuned on);
 - rules_heldout_v1.json: the rules' held-out set (50 phrasings x 7 places x 4 casings), measured once
   on the frozen rules (0.480); since then part of the learned scorer's training data;
-- heldout_v2.json (120 phrasings) and heldout_v2_lookalikes.json (120 legitimate sentences): written by
-  a separate author who never saw the detector, its training data or this file, before the learned
-  scorer was trained; measured once on the frozen detector (rules + learned scorer). Never edit them to
-  make a test pass. Numbers are printed (pytest -s) and recorded in docs/paper_loading.md.
+- heldout_v2*.json: written by a separate author before the learned scorer existed; measured once on
+  the first learned model (0.832), then added to the training data;
+- heldout_v3.json (150 phrasings) and heldout_v3_lookalikes.json (150 legitimate sentences): written by
+  another separate author who never saw the detector, its training data or this file; measured once on
+  the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
+  printed (pytest -s) and recorded in docs/paper_loading.md.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ def _phrases(name: str) -> list[str]:
 
 TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
-HELD_OUT_V2 = _phrases("heldout_v2.json")
-HELD_OUT_V2_LOOKALIKES = _phrases("heldout_v2_lookalikes.json")
-# Measured once on the frozen detector (2026-11-25): recall 0.832 (2,796 / 3,360), 5 / 120 look-alikes flagged.
-HELD_OUT_V2_FLOOR = 0.83
-LOOKALIKE_CEILING = 5
+HELD_OUT_V3 = _phrases("heldout_v3.json")
+HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
+# Measured once on the shipped detector (2026-11-25): recall 0.643 (2,700 / 4,200), 11 / 150 look-alikes
+# flagged. (v2 was measured once on the previous model, 0.832, and is now training data.)
+HELD_OUT_V3_FLOOR = 0.64
+LOOKALIKE_CEILING = 11
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -283,18 +286,16 @@ def _rules_only(text: str) -> tuple[bool, list[dict]]:
     return detect_injection(text, learned=False)
 
 
-def test_recall_on_held_out_v2_written_by_another_author():
-    recall, missed, n = heldout_recall(HELD_OUT_V2)
-    rules, _, _ = heldout_recall(HELD_OUT_V2, detect=_rules_only)
-    print(f"\ninjection recall: held-out v2 {recall:.3f} ({n} variants; rules alone {rules:.3f}); "
-          f"missed e.g. {missed[:4]}")
-    assert n == 120 * 7 * 4
+def test_recall_on_held_out_v3_written_by_another_author():
+    recall, missed, n = heldout_recall(HELD_OUT_V3)
+    print(f"\ninjection recall: held-out v3 {recall:.3f} ({n} variants); missed e.g. {missed[:4]}")
+    assert n == 150 * 7 * 4
     # Measured once on the frozen detector: see docs/paper_loading.md. This floor guards against regressions.
-    assert recall >= HELD_OUT_V2_FLOOR, missed[:20]
+    assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_false_alarms_on_held_out_v2_lookalikes():
+def test_false_alarms_on_held_out_v3_lookalikes():
     """Legitimate sentences about LLM judges, peer review, prompts ... by the held-out set's author."""
-    flagged = [s for s in HELD_OUT_V2_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v2 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V2_LOOKALIKES)}")
+    flagged = [s for s in HELD_OUT_V3_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v3 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V3_LOOKALIKES)}")
     assert len(flagged) <= LOOKALIKE_CEILING, flagged

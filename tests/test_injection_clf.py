@@ -76,4 +76,4 @@ def test_shipped_model_records_how_it_was_fitted(scorer):
         assert hashlib.sha256((FIX / name).read_bytes()).hexdigest()[:16] == digest, name
     assert meta["crossfit"]["false_alarm_rate"] <= 0.01
     assert "quantile" in meta["threshold_rule"]
-    assert not {"heldout_v2.json", "heldout_v2_lookalikes.json"} & set(meta["positives"] | meta["negatives"])
+    assert not {"heldout_v3.json", "heldout_v3_lookalikes.json"} & set(meta["positives"] | meta["negatives"])

@@ -50,7 +50,8 @@ def format_table(m: dict) -> str:
     fl = m.get("ece_noise_floor") or {}
     lines += ["", f"raw = {raw['reviews'].get('note')}; ece/brier/mae need a probability or human-scale rating",
               f"ece of perfectly calibrated probabilities on these papers (noise floor): mean {_f(fl.get('mean'))}, "
-              f"95th pct {_f(fl.get('p95'))}", f"choices per fold: {json.dumps(cv['choices']['prob_head'])}"]
+              f"95th pct {_f(fl.get('p95'))}", f"choices per fold: {json.dumps(cv['choices']['prob_head'])}; feature set "
+              f"{json.dumps(cv['choices'].get('feature_set'))}"]
     return "\n".join(lines)
 
 

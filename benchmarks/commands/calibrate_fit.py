@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
     else:
         h = cal.model.hyper
         cvm = cal.model.cv_metrics or {}
-        print(f"wrote {args.out}: {len(cal.features)} features, head {h.get('prob_head')}, "
+        print(f"wrote {args.out}: {len(cal.features)} features ({h.get('feature_set')} set), head {h.get('prob_head')}, "
               f"threshold {cal.threshold:.3f} ({cal.model.threshold_rule}); fitted on {cal.model.fitted_on['n_papers']} papers")
         if cvm:
             print(f"nested CV ({args.cv_repeats}x5): auc {cvm['auc']:.3f}  balanced_accuracy {cvm['balanced_accuracy']:.3f}  "
