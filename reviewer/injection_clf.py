@@ -168,8 +168,10 @@ class InjectionScorer:
     meta: dict
     _unigrams: dict = field(default_factory=dict, repr=False, compare=False)  # cache: token -> features
     _bigrams: dict = field(default_factory=dict, repr=False, compare=False)
+    _pre: dict = field(default_factory=dict, repr=False, compare=False)  # feature -> (idf^2, idf*coef)
 
     def __post_init__(self) -> None:
+        self._pre.update({f: (i * i, i * c) for f, (i, c) in self.weights.items()})
         for f in self.weights:
             if f.startswith("b:"):
                 a, b = f[2:].split("_", 1)
@@ -182,20 +184,28 @@ class InjectionScorer:
         feats = (f for f in features(segment) if f in self.weights and not f.startswith("n:"))
         return self._value(feats, n_oov, len(toks))
 
-    def _value(self, feats: Iterable[str], n_oov: int, n_tokens: int) -> float:
-        norm2 = dot = 0.0
-        length = self.weights.get(length_feature(n_tokens))
-        if length is not None:
-            norm2, dot = length[0] * length[0], length[0] * length[1]
+    def _sums(self, feats: Iterable[str]) -> tuple[float, float]:
+        """(sum of idf^2, sum of idf*coef) over in-vocabulary features."""
+        pre = self._pre
+        n2 = dot = 0.0
         for f in feats:
-            w = self.weights[f]
-            norm2 += w[0] * w[0]
-            dot += w[0] * w[1]
+            p = pre[f]
+            n2 += p[0]
+            dot += p[1]
+        return n2, dot
+
+    def _finish(self, n2: float, dot: float, n_oov: int, n_tokens: int) -> float:
+        length = self._pre.get(length_feature(n_tokens))
+        if length is not None:
+            n2, dot = n2 + length[0], dot + length[1]
         oov = self.weights.get(OOV)
         if oov is not None and n_oov:  # unknown words: one feature of count n_oov, sqrt-scaled like L2
-            norm2 += n_oov
+            n2 += n_oov
             dot += math.sqrt(n_oov) * oov[1]
-        return self.intercept + (dot / math.sqrt(norm2) if norm2 else 0.0)
+        return self.intercept + (dot / math.sqrt(n2) if n2 else 0.0)
+
+    def _value(self, feats: Iterable[str], n_oov: int, n_tokens: int) -> float:
+        return self._finish(*self._sums(feats), n_oov, n_tokens)
 
     def _known(self, segment: str) -> tuple[set[str], int, int, str, str]:
         """In-vocabulary features of a segment, its counts of unknown and all words, first and last stems."""
@@ -216,10 +226,33 @@ class InjectionScorer:
                 feats.add(f)
         return feats, n_oov, len(toks), (toks[0][1] if toks else ""), (toks[-1][1] if toks else "")
 
+    def _run_value(self, info: list, sums: list[tuple[float, float]]) -> float:
+        """Score of adjacent sentences taken together, from each one's feature sums (inclusion-exclusion
+        over the features they share, plus the bigrams that bridge them)."""
+        n2, dot = sum(x[0] for x in sums), sum(x[1] for x in sums)
+        sets = [x[0] for x in info]
+        shared = [sets[x] & sets[y] for x in range(len(sets)) for y in range(x + 1, len(sets))]
+        for inter in shared:
+            if inter:
+                d = self._sums(inter)
+                n2, dot = n2 - d[0], dot - d[1]
+        if len(sets) == 3 and shared[0]:
+            d = self._sums(shared[0] & sets[2])
+            n2, dot = n2 + d[0], dot + d[1]
+        bridges, last = set(), None
+        for x in info:
+            if x[2]:  # a sentence without tokens (". . .") bridges nothing: its neighbours meet
+                if last is not None and (f := "b:" + last + "_" + x[3]) in self._pre:
+                    bridges.add(f)
+                last = x[4]
+        d = self._sums(bridges - set().union(*sets))
+        return self._finish(n2 + d[0], dot + d[1], sum(x[1] for x in info), sum(x[2] for x in info))
+
     def scored_segments(self, text: str) -> list[tuple[int, int, float]]:
         """Score of every segment of `segments(text)`, computing each sentence's features once."""
         sents = _sentences(text)
         info = [self._known(text[a:b]) if b - a <= _MAX_SEG_CHARS else None for a, b in sents]
+        sums = [self._sums(x[0]) if x is not None else (0.0, 0.0) for x in info]
         out: dict[tuple[int, int], float] = {}
         for i, k in _runs(sents):
             a, b = sents[i][0], sents[i + k - 1][1]
@@ -230,15 +263,7 @@ class InjectionScorer:
                     if (wa, wb) not in out and _enough_words(text, wa, wb):
                         out[(wa, wb)] = self.score(text[wa:wb])
                 continue
-            feats, n_oov, n_tok = set(info[i][0]), info[i][1], info[i][2]
-            for j in range(i + 1, i + k):
-                feats |= info[j][0]
-                n_oov += info[j][1]
-                n_tok += info[j][2]
-                bridge = "b:" + info[j - 1][4] + "_" + info[j][3]
-                if bridge in self.weights:
-                    feats.add(bridge)
-            out[(a, b)] = self._value(feats, n_oov, n_tok)
+            out[(a, b)] = self._run_value(info[i:i + k], sums[i:i + k])
         for a, b in _lines(text):
             for wa, wb in _windows(a, b):
                 if (wa, wb) not in out and _enough_words(text, wa, wb):

@@ -1,0 +1,58 @@
+"""CPU time of the injection detector per paper: rules, learned scorer, and the learned scorer's fast
+path against its reference (every segment featurized on its own), measured in the same run.
+
+    python benchmarks/perf/injection_detector.py [--papers DIR] [--n 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from reviewer.injection import detect_injection
+from reviewer.injection_clf import default_scorer, segments
+
+
+def cpu_ms_per_paper(fn: Callable[[str], object], texts: list[str]) -> float:
+    t = time.process_time()
+    for text in texts:
+        fn(text)
+    return (time.process_time() - t) / len(texts) * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--papers", default=str(Path(__file__).resolve().parents[3] / "shared/data/iclr2022/papers"))
+    ap.add_argument("--n", type=int, default=40, help="number of papers (the first N by name)")
+    args = ap.parse_args()
+    files = sorted(Path(args.papers).glob("*.txt"))[: args.n]
+    if not files:
+        raise SystemExit(f"no .txt papers in {args.papers}")
+    texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
+    scorer = default_scorer()
+    if scorer is None:
+        raise SystemExit("reviewer/injection_clf.json is missing")
+
+    def reference(text: str) -> list[float]:
+        return [scorer.score(text[a:b]) for a, b in segments(text)]
+
+    rows = {
+        "rules only": cpu_ms_per_paper(lambda t: detect_injection(t, learned=False), texts),
+        "learned scorer, reference (each segment featurized)": cpu_ms_per_paper(reference, texts),
+        "learned scorer, fast path (sentences featurized once)": cpu_ms_per_paper(scorer.scored_segments, texts),
+        "detect_injection (rules + learned)": cpu_ms_per_paper(detect_injection, texts),
+    }
+    kb = sum(map(len, texts)) / len(texts) / 1000
+    print(f"{len(texts)} papers, {kb:.0f} kB of text each on average; CPU ms per paper")
+    for name, ms in rows.items():
+        print(f"  {name:55s} {ms:8.1f}")
+    ref, fast = rows["learned scorer, reference (each segment featurized)"], \
+        rows["learned scorer, fast path (sentences featurized once)"]
+    print(f"ratio fast path / reference: {fast / ref:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
