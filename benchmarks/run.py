@@ -26,6 +26,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from reviewer.injection_clf import default_scorer
 from reviewer.llm import CostCapReached, Model, UsageTracker, get_model
 from reviewer.paper import PaperError
 from reviewer.pipeline import ReviewerConfig, load_for_review, review
@@ -136,6 +137,7 @@ class BenchRun:
         self.journal = Journal(self.out_dir / "results.jsonl")
         remove_stale_temps(self.out_dir)  # left by a kill during an atomic rewrite
         self.records = self.journal.read()
+        default_scorer()  # load the injection model (1.2 MB JSON) once, not in the first loader threads mid-run
         self.started = datetime.now(UTC).isoformat()
         self.cost_capped = False
         self._last_flush = 0.0
