@@ -151,7 +151,8 @@ def fit_model(pm: PaperMatrix, papers: dict[str, str], train_ids: Sequence[str],
     maxima = []
     for k in range(INNER_FOLDS):
         held = order[k::INNER_FOLDS]
-        idf, coef, b = fit([p for p in order if p not in set(held)])
+        held_set = set(held)
+        idf, coef, b = fit([p for p in order if p not in held_set])
         maxima.extend(pm.paper_max(held, idf, coef, b))
     threshold = float(np.quantile(maxima, 1 - FA_TARGET))
     idf, coef, b = fit(order)
@@ -192,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         flagged, val_hits = [], []
         for k in range(args.crossfit):
             held = order[k::args.crossfit]
-            train = [p for p in order if p not in set(held)]
+            held_set = set(held)
+            train = [p for p in order if p not in held_set]
             idf, coef, b, thr = fit_model(pm, papers, train, positives, X_hard, vocab, seed=k)
             mx = pm.paper_max(held, idf, coef, b)
             flagged.extend(p for p, m in zip(held, mx, strict=True) if m >= thr)

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reviewer.textnorm import HOMOGLYPHS, INVISIBLE
@@ -40,7 +40,7 @@ _MAX_SEG_CHARS = 600  # longer "sentences" (tables, run-on text) are cut into ov
 _MIN_WORDS = 3
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a long run sees millions of distinct tokens
 def stem(word: str) -> str:
     for suf in _SUFFIXES:
         if len(word) > len(suf) + 3 and word.endswith(suf):
@@ -49,7 +49,7 @@ def stem(word: str) -> str:
     return word[:5]
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _tok_stem(t: str) -> tuple[str, str]:
     """A raw token's word feature and stem: small numbers kept, others one token; symbols as is."""
     if t.isdigit():
@@ -216,6 +216,8 @@ class InjectionScorer:
         for t in toks:
             f = uni.get(t)
             if f is None:
+                if len(uni) > 1 << 17:  # bounded like the token caches
+                    uni.clear()
                 w = "w:" + t[0]
                 f = uni[t] = (tuple(x for x in (w, "s:" + t[1]) if x in self.weights), w not in self.weights)
             feats.update(f[0])
@@ -270,9 +272,6 @@ class InjectionScorer:
                     feats, n_oov, n_tok, _, _ = self._known(text[wa:wb])
                     out[(wa, wb)] = self._value(feats, n_oov, n_tok)
         return [(a, b, s) for (a, b), s in out.items()]
-
-    def max_score(self, text: str) -> float:
-        return max((s for _, _, s in self.scored_segments(text)), default=self.intercept)
 
     def spans(self, text: str) -> list[dict]:
         """Flagged segments, merged where they overlap: {"start", "end", "text", "rule", "score"}."""

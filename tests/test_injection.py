@@ -99,8 +99,7 @@ POSITIONS = ("title", "abstract", "section", "table", "footnote", "references", 
 CASINGS = {"plain": lambda s: s, "upper": str.upper, "lower": str.lower, "title": str.title}
 
 
-def _heldout_variants(phrases: list[str] = HELD_OUT_FINAL, detect=detect_injection,
-                      ) -> list[tuple[str, str, tuple[int, int]]]:
+def _heldout_variants(phrases: list[str] = HELD_OUT_FINAL) -> list[tuple[str, str, tuple[int, int]]]:
     """(name, text, (start, end) of the injected line) for phrase x position x casing."""
     out = []
     for phrase in phrases:
