@@ -173,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validate", nargs="*", default=[], help="phrase sets to report recall on (not fitted)")
     ap.add_argument("--out", help="write the model JSON here")
     ap.add_argument("--crossfit", type=int, default=0, help="outer folds for an honest false-alarm rate")
+    ap.add_argument("--save-folds", metavar="DIR",
+                    help="with --crossfit: write each fold's model and held-out paper ids to DIR/fold<k>.json "
+                    "(the semantic stage's training scores each paper with a linear model that never saw it)")
     args = ap.parse_args(argv)
 
     papers = {p.stem: p.read_text(encoding="utf-8", errors="replace")
@@ -197,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
             train = [p for p in order if p not in held_set]
             idf, coef, b, thr = fit_model(pm, papers, train, positives, X_hard, vocab, seed=k)
             mx = pm.paper_max(held, idf, coef, b)
+            if args.save_folds:
+                Path(args.save_folds).mkdir(parents=True, exist_ok=True)
+                fold_model = to_scorer(vocab, idf, coef, b, thr, {"fold": k, "held_out_papers": sorted(held)})
+                (Path(args.save_folds) / f"fold{k}.json").write_text(json.dumps(fold_model.to_json()), encoding="utf-8")
             flagged.extend(p for p, m in zip(held, mx, strict=True) if m >= thr)
             if X_val is not None:
                 val_hits.append(float(np.mean(_decision(X_val, idf, coef, b) >= thr)))

@@ -28,6 +28,7 @@ import re
 import unicodedata
 
 from reviewer.injection_clf import default_scorer
+from reviewer.injection_semantic import default_head
 from reviewer.textnorm import HOMOGLYPHS as _HOMOGLYPHS
 from reviewer.textnorm import INVISIBLE as _INVISIBLE
 
@@ -427,10 +428,11 @@ def _cheap_hit(norm: str) -> bool:
 _CHUNK, _OVERLAP = 8000, 1000  # injected phrases are far shorter than the overlap
 
 
-def detect_injection(text: str, *, learned: bool = True) -> tuple[bool, list[dict]]:
+def detect_injection(text: str, *, learned: bool = True, semantic: bool = True) -> tuple[bool, list[dict]]:
     """(suspected, spans). Spans are offsets into `text` with the matching rule's name.
 
-    `learned=False` runs the rules only (the learned scorer's own audit needs that split)."""
+    `learned=False` runs the rules only, `semantic=False` the rules and the linear scorer (audits of each
+    stage need those splits)."""
     spans: list[dict] = []
     chars = set(text)
     seen: set[tuple[int, int, str]] = set()
@@ -458,7 +460,11 @@ def detect_injection(text: str, *, learned: bool = True) -> tuple[bool, list[dic
         for m in rx.finditer(text):
             spans.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": name})
     if learned and (scorer := default_scorer()) is not None:
-        for sp in scorer.spans(text):  # new wordings the rules do not know
+        scored = scorer.scored_segments(text)
+        extra = scorer.spans(text, scored)  # new wordings the rules do not know
+        if semantic and (head := default_head()) is not None:  # new words the linear scorer does not know
+            extra += head[0].spans(text, scored, scorer.threshold, head[1])
+        for sp in extra:
             if not any(s["start"] <= sp["start"] and sp["end"] <= s["end"] for s in spans):
                 spans.append(sp)
     spans.sort(key=lambda s: (s["start"], s["end"]))

@@ -273,12 +273,14 @@ class InjectionScorer:
                     out[(wa, wb)] = self._value(feats, n_oov, n_tok)
         return [(a, b, s) for (a, b), s in out.items()]
 
-    def spans(self, text: str) -> list[dict]:
-        """Flagged segments, merged where they overlap: {"start", "end", "text", "rule", "score"}."""
+    def spans(self, text: str, scored: list[tuple[int, int, float]] | None = None) -> list[dict]:
+        """Flagged segments, merged where they overlap: {"start", "end", "text", "rule", "score"}.
+        `scored`: this text's `scored_segments`, when the caller has them already."""
         # Shortest flagged segments first; a longer one overlapping a kept one adds nothing but clean text
         # around it (the pair a flagged sentence makes with its neighbour, the line window it sits in).
         hits: list[tuple[int, int, float]] = []
-        for h in sorted((h for h in self.scored_segments(text) if h[2] >= self.threshold),
+        for h in sorted((h for h in (self.scored_segments(text) if scored is None else scored)
+                         if h[2] >= self.threshold),
                         key=lambda h: (h[1] - h[0], h[0])):
             if not any(h[0] < g[1] and g[0] < h[1] for g in hits):
                 hits.append(h)
