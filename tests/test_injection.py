@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer import minilm
 from reviewer.injection import detect_injection
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "injection"
@@ -34,10 +35,19 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-# Measured once on the shipped detector (2026-11-25): recall 0.643 (2,700 / 4,200), 11 / 150 look-alikes
-# flagged. (v2 was measured once on the previous model, 0.832, and is now training data.)
-HELD_OUT_V3_FLOOR = 0.64
-LOOKALIKE_CEILING = 11
+HELD_OUT_V4 = _phrases("heldout_v4.json")
+HELD_OUT_V4_LOOKALIKES = _phrases("heldout_v4_lookalikes.json")
+SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
+# v3 was measured once on the rules + linear scorer (2026-11-25): recall 0.643 (2,700 / 4,200), 11 / 150
+# look-alikes flagged; it then served as the semantic stage's validation set (with it: 0.717, 14 / 150).
+# v4 was measured once on the frozen detector with the semantic stage (2026-11-25, commit af33a1e): recall
+# 0.718 (rules + linear alone: 0.663; rules alone 0.221), 3 / 150 look-alikes flagged by either.
+# (v2 was measured once on the first linear model, 0.832, and is training data.) These floors guard
+# against regressions; they are those measurements, rounded down.
+HELD_OUT_V3_FLOOR = 0.71 if SEMANTIC else 0.64
+LOOKALIKE_CEILING = 14 if SEMANTIC else 11
+HELD_OUT_V4_FLOOR = 0.71 if SEMANTIC else 0.66
+V4_LOOKALIKE_CEILING = 3
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -291,6 +301,19 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert n == 150 * 7 * 4
     # Measured once on the frozen detector: see docs/paper_loading.md. This floor guards against regressions.
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
+
+
+def test_recall_on_held_out_v4_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V4)
+    print(f"\ninjection recall: held-out v4 {recall:.3f} ({n} variants); missed e.g. {missed[:4]}")
+    assert n == 150 * 7 * 4
+    assert recall >= HELD_OUT_V4_FLOOR, missed[:20]
+
+
+def test_false_alarms_on_held_out_v4_lookalikes():
+    flagged = [s for s in HELD_OUT_V4_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v4 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V4_LOOKALIKES)}")
+    assert len(flagged) <= V4_LOOKALIKE_CEILING, flagged
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():

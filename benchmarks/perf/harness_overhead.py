@@ -126,6 +126,37 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
     }
 
 
+async def _transport_floor(port: int, calls: int, concurrency: int, latency: float) -> dict[str, Any] | None:
+    """The same requests with a bare aiohttp client (no SDK, no model layer): what the fake server, loopback
+    and one Python event loop allow on this machine. None when aiohttp is not installed (the `fast` extra)."""
+    import asyncio
+    import resource
+
+    try:
+        import aiohttp
+    except ImportError:
+        return None
+    from reviewer.form import review_json_schema
+
+    schema = review_json_schema(6, 600)
+    sem = asyncio.Semaphore(concurrency)
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async def one(i: int) -> None:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"# Paper t{i}: floor\n" * 20}],
+                    "response_format": {"type": "json_schema", "json_schema": {"name": "review", "schema": schema}}}
+            async with sem, session.post(url, json=body) as r:
+                json.loads(await r.read())
+
+        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(calls)))
+        wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    ideal = calls * latency / concurrency
+    return {"calls": calls, "ideal_s": round(ideal, 3), "wall_s": round(wall, 3), "ratio": round(wall / ideal, 3),
+            "cpu_ms_per_call": round(cpu / calls * 1000, 2)}
+
+
 async def _sdk_floor(port: int, calls: int, concurrency: int, latency: float) -> dict[str, Any]:
     """The model layer alone (Model.generate through the official SDK, no harness): the floor any
     harness built on it has, measured against the same server in this process."""
@@ -172,6 +203,7 @@ def main() -> int:
             import asyncio
 
             server_before = server_cpu_s(server.pid)
+            transport = asyncio.run(_transport_floor(port, a.papers, a.concurrency, a.latency))
             floor = asyncio.run(_sdk_floor(port, a.papers, a.concurrency, a.latency))
             floor["server_cpu_ms_per_call"] = round((server_cpu_s(server.pid) - server_before) / a.papers * 1000, 2)
             results = [one(ds, work, port, k, a.latency, a.concurrency, server.pid) for k in a.ensembles]
@@ -181,13 +213,19 @@ def main() -> int:
             server.wait()
     if a.json:
         print(json.dumps({"latency_s": a.latency, "concurrency": a.concurrency, "server_peak_in_flight": peak,
-                          "cpus": os.cpu_count(), "sdk_floor": floor, "runs": results}, indent=1))
+                          "cpus": os.cpu_count(), "transport_floor": transport, "sdk_floor": floor, "runs": results}, indent=1))
         return 0
     print(f"bench run, {a.papers} papers, fake server latency L={a.latency} s, concurrency C={a.concurrency} "
           f"(server peak in flight: {peak})")
     print("| run | calls | ideal calls*L/C (s) | in-run wall (s) | ratio in-run | process wall (s) | "
           "ratio process | CPU ms/call | peak RSS (MB) | bench score calls | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if transport is None:
+        print("| bare HTTP client (no SDK) | null: aiohttp not installed (pip install -e '.[fast]') | - | - | - | - | - | - | - | - | - |")
+    else:
+        t = transport
+        print(f"| bare HTTP client (aiohttp, no SDK) | {t['calls']} | {t['ideal_s']:.2f} | {t['wall_s']:.2f} | {t['ratio']:.3f} "
+              f"| - | - | {t['cpu_ms_per_call']:.2f} | - | - | - |")
     f = floor
     print(f"| model layer alone (no harness) | {f['calls']} | {f['ideal_s']:.2f} | {f['wall_s']:.2f} | {f['ratio']:.3f} "
           f"| - | - | {f['cpu_ms_per_call']:.2f} | - | - | - |")

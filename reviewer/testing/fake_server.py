@@ -11,15 +11,16 @@ Run standalone (for scripts and crash tests): python -m reviewer.testing.fake_se
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import random
-import sys
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 
 from reviewer.llm.providers.mock_answers import instance_of
@@ -69,6 +70,13 @@ def varying_responder(body: dict[str, Any]) -> str:
 
 
 class FakeServer:
+    """The server runs on its own asyncio event loop (in a thread, or in the main thread standalone).
+
+    One event loop rather than a thread per connection: with 64 connections in flight, threads taking
+    turns on the GIL delayed answers by up to 40 ms beyond the configured latency, which a benchmark of
+    the client then wrongly charged to the client.
+    """
+
     def __init__(self, *, latency_s: float = 0.0, faults: Faults | None = None,
                  responder: Responder = default_responder, port: int = 0):
         self.latency_s = latency_s
@@ -81,10 +89,16 @@ class FakeServer:
         self._lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._sequence = list(self.faults.sequence)
-        self._httpd = _QuietHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self.port = self._httpd.server_address[1]
+        # Bound here (not when the loop starts) so that the port, and the URLs, are known at once.
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", port))
+        self._sock.listen(1024)  # 64+ clients connect at once; a small backlog drops connections
+        self.port = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.anthropic_url = f"http://127.0.0.1:{self.port}"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -92,13 +106,35 @@ class FakeServer:
         return len(self.requests)
 
     def start(self) -> FakeServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self.serve_forever, args=(ready,), daemon=True)
         self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fake server did not start within 10 s")
         return self
 
+    def serve_forever(self, ready: threading.Event | None = None) -> None:
+        asyncio.run(self._serve(ready))
+
+    async def _serve(self, ready: threading.Event | None) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        server = await asyncio.start_server(self._connection, sock=self._sock)
+        if ready is not None:
+            ready.set()
+        async with server:
+            await self._stopped.wait()
+
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        loop, stopped = self._loop, self._stopped
+        if loop is not None and stopped is not None:
+            try:
+                loop.call_soon_threadsafe(stopped.set)
+            except RuntimeError:  # the loop has already closed
+                pass
+        if self._thread is not None:
+            self._thread.join(10)
+        self._sock.close()
 
     def __enter__(self) -> FakeServer:
         return self.start()
@@ -127,18 +163,98 @@ class FakeServer:
             self.fault_log.append(fault)
             return fault
 
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One keep-alive HTTP/1.1 connection; request bodies come with a Content-Length (as the SDKs send)."""
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                arrived = asyncio.get_running_loop().time()
+                lines = head.decode("latin-1").split("\r\n")
+                method, target = (lines[0].split(" ") + ["", ""])[:2]
+                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                raw = await reader.readexactly(int(headers.get("content-length") or 0))
+                reply = await self._handle(method, target, raw, arrived)
+                if reply is None:  # the "hang" fault: drop the connection without an answer
+                    return
+                writer.write(reply.encode())
+                await writer.drain()
+                if reply.close or headers.get("connection", "").lower() == "close":
+                    return
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            return  # the client closed the connection or gave up (time-out): nothing to do
+        finally:
+            writer.close()
 
-class _QuietHTTPServer(ThreadingHTTPServer):
-    # The listen() backlog is taken from the class when the socket is bound: setting it on the instance
-    # afterwards has no effect, and the default (5) drops connections when 64 clients connect at once.
-    request_queue_size = 1024
-    daemon_threads = True
+    async def _handle(self, method: str, target: str, raw: bytes, arrived: float) -> _Reply | None:
+        path = target.split("?")[0].rstrip("/")
+        if method == "GET":
+            if path.endswith("stats"):
+                return _Reply(200, json.dumps(self.stats()).encode())
+            if path.endswith("models"):
+                return _Reply(200, json.dumps({"object": "list", "data": [{"id": "fake", "object": "model"}]}).encode())
+            return _Reply(404, b'{"error": {"message": "not found"}}')
+        if path not in ("/v1/chat/completions", "/v1/messages"):
+            return _Reply(404, b'{"error": {"message": "unknown endpoint"}}')
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            return _Reply(400, b'{"error": {"message": "invalid JSON"}}')
+        with self._lock:
+            self.requests.append(body)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(body, arrived, anthropic=path == "/v1/messages")
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out and closed its connection is an expected event here, not an error.
-        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
+    async def _answer(self, body: dict[str, Any], arrived: float, *, anthropic: bool) -> _Reply | None:
+        """The answer leaves latency_s after the request arrived: the time spent building it is taken out
+        of the wait, so the configured latency is the latency (a benchmark charges nothing of ours to
+        the client)."""
+        fault = self.next_fault()
+        reply: _Reply | None
+        if fault == "500":
+            reply = _Reply(500, b'{"error": {"message": "injected server error", "type": "server_error"}}')
+        elif fault == "429":
+            reply = _Reply(429, b'{"error": {"message": "injected rate limit", "type": "rate_limit"}}',
+                           {"Retry-After": f"{self.faults.retry_after_s:g}"})
+        elif fault == "hang":
+            reply = None
+        else:
+            text = self.responder(body)
+            payload = json.dumps(_anthropic_body(body, text) if anthropic else _openai_body(body, text)).encode()
+            if fault == "malformed":
+                reply = _Reply(200, payload[: len(payload) // 2])
+            elif fault == "truncated":
+                reply = _Reply(200, payload[: len(payload) // 2], length=len(payload), close=True)
+            else:
+                reply = _Reply(200, payload)
+        wait = arrived + self.latency_s - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if fault == "hang":
+            await asyncio.sleep(self.faults.hang_s)
+        return reply
+
+
+@dataclass
+class _Reply:
+    status: int
+    payload: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    length: int | None = None  # a Content-Length that differs from the payload's (the "truncated" fault)
+    close: bool = False
+
+    def encode(self) -> bytes:
+        """Status line, headers and body in one buffer, sent in one write: no delayed-ACK stall."""
+        head = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}", "Content-Type: application/json",
+                f"Content-Length: {len(self.payload) if self.length is None else self.length}"]
+        head += [f"{k}: {v}" for k, v in self.headers.items()]
+        if self.close:
+            head.append("Connection: close")
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + self.payload
 
 
 def _count(items: list[str]) -> dict[str, int]:
@@ -180,85 +296,6 @@ def _anthropic_body(body: dict[str, Any], text: str) -> dict[str, Any]:
     }
 
 
-def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # One send per response, sent at once. With http.server's defaults (unbuffered writes, Nagle's
-        # algorithm on) the headers and the body went out as two small segments and the body waited
-        # for the client's delayed ACK: ~40 ms added to every answer on top of the configured latency.
-        wbufsize = 64 * 1024  # flushed by handle_one_request after each request
-        disable_nagle_algorithm = True
-
-        def log_message(self, *args: Any) -> None:  # quiet
-            return
-
-        def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None,
-                  length: int | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload) if length is None else length))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def do_GET(self) -> None:
-            if self.path.rstrip("/").endswith("stats"):
-                self._send(200, json.dumps(server.stats()).encode())
-            elif self.path.rstrip("/").endswith("models"):
-                self._send(200, json.dumps({"object": "list", "data": [{"id": "fake", "object": "model"}]}).encode())
-            else:
-                self._send(404, b'{"error": {"message": "not found"}}')
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.split("?")[0] not in ("/v1/chat/completions", "/v1/messages"):
-                self._send(404, b'{"error": {"message": "unknown endpoint"}}')
-                return
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                self._send(400, b'{"error": {"message": "invalid JSON"}}')
-                return
-            with server._lock:
-                server.requests.append(body)
-                server.in_flight += 1
-                server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
-            try:
-                self._answer(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (time-out): nothing to do
-            finally:
-                with server._lock:
-                    server.in_flight -= 1
-
-        def _answer(self, body: dict[str, Any]) -> None:
-            fault = server.next_fault()
-            if server.latency_s:
-                time.sleep(server.latency_s)
-            if fault == "500":
-                self._send(500, b'{"error": {"message": "injected server error", "type": "server_error"}}')
-            elif fault == "429":
-                self._send(429, b'{"error": {"message": "injected rate limit", "type": "rate_limit"}}',
-                           {"Retry-After": f"{server.faults.retry_after_s:g}"})
-            elif fault == "hang":
-                time.sleep(server.faults.hang_s)
-                self.close_connection = True
-            else:
-                text = server.responder(body)
-                anthropic = self.path.startswith("/v1/messages")
-                payload = json.dumps(_anthropic_body(body, text) if anthropic else _openai_body(body, text)).encode()
-                if fault == "malformed":
-                    self._send(200, payload[: len(payload) // 2])
-                elif fault == "truncated":
-                    self._send(200, payload[: len(payload) // 2], length=len(payload))
-                    self.close_connection = True
-                else:
-                    self._send(200, payload)
-
-    return Handler
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description="Fake OpenAI/Anthropic-compatible server for tests and benchmarks")
     ap.add_argument("--port", type=int, default=8765)
@@ -276,7 +313,7 @@ def main() -> None:
                      responder=varying_responder if a.vary else default_responder)
     print(f"fake server on {srv.base_url}", flush=True)
     try:
-        srv._httpd.serve_forever()
+        srv.serve_forever()
     except KeyboardInterrupt:
         pass
 
