@@ -43,14 +43,25 @@ class SemanticHead:
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)  # text -> logit
 
     def logits(self, texts: Sequence[str], encode: Encode) -> np.ndarray:
-        """Head log-odds of each text; embeddings of texts seen before are not recomputed (bounded cache)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Head log-odds of each text; texts seen before are not embedded again (bounded cache, shared by
+        the loader threads of a run: values are read once, so another thread's eviction cannot lose one)."""
+        values: dict[str, float] = {}
+        todo = []
+        for t in dict.fromkeys(texts):
+            v = self._cache.get(t)
+            if v is None:
+                todo.append(t)
+            else:
+                values[t] = v
         if todo:
             for t, v in zip(todo, encode(todo) @ self.coef + self.intercept, strict=True):
-                self._cache[t] = float(v)
+                values[t] = self._cache[t] = float(v)
             while len(self._cache) > 1 << 15:
-                self._cache.popitem(last=False)
-        return np.array([self._cache[t] for t in texts], dtype=np.float64)
+                try:
+                    self._cache.popitem(last=False)
+                except KeyError:  # emptied by another thread meanwhile
+                    break
+        return np.array([values[t] for t in texts], dtype=np.float64)
 
     def candidates(self, scored: Sequence[tuple[int, int, float]], linear_threshold: float,
                    ) -> list[tuple[int, int, float]]:
