@@ -230,3 +230,13 @@ async def test_fake_server_answers_after_its_latency_not_a_delayed_ack_later():
         per_request = (time.perf_counter() - start) / 10
         await m.aclose()
         assert per_request < 0.05 + 0.025  # was 0.05 + 0.045
+
+
+async def test_fake_server_latency_is_counted_from_the_request_arrival():
+    """Concurrent requests each wait the configured latency, not less (the answer is built during the
+    wait, so the latency is L, not L plus the server's own work)."""
+    with FakeServer(latency_s=0.3) as srv:
+        m = fast(base_url=srv.base_url, cache=False, max_concurrency=8)
+        outs = await asyncio.gather(*(m.generate([Message(role="user", content=f"l{i}")]) for i in range(8)))
+        assert srv.n_requests == 8 and srv.peak_in_flight == 8  # all eight were waiting at once
+        assert min(o.latency_s for o in outs) >= 0.3
