@@ -55,8 +55,15 @@ def server_gone(pid: int, timeout_s: float = 15.0) -> bool:
     return False
 
 
+def _default_sigint() -> None:
+    """Ctrl-C reaches the child whatever our own disposition: a test run started in the background by a
+    non-interactive shell has SIGINT ignored, and an ignored signal stays ignored across exec."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_parent(how: str) -> tuple[subprocess.Popen, int, str]:
     proc = subprocess.Popen([sys.executable, "-c", PARENT, how], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint,
                             text=True)
     line = proc.stdout.readline()
     if not line:
@@ -91,6 +98,7 @@ def test_server_stops_when_the_parent_is_interrupted_or_killed(sig):
 
 def test_serve_local_runs_in_the_foreground_until_ctrl_c():
     proc = subprocess.Popen([sys.executable, "-m", "reviewer.aisci", "serve-local", "--port", "0", "--ctx", "512"],
+                            preexec_fn=_default_sigint,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline()
