@@ -160,6 +160,16 @@ def segments(text: str) -> list[tuple[int, int]]:
     return [s for s in out if not (s in seen or seen.add(s)) and _enough_words(text, *s)]
 
 
+def shortest_disjoint(hits: Iterable[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Flagged (start, end, score) segments, shortest first, each dropped if it overlaps one already kept;
+    returned in text order. A longer segment overlapping a kept one adds nothing but clean text around it."""
+    kept: list[tuple[int, int, float]] = []
+    for h in sorted(hits, key=lambda h: (h[1] - h[0], h[0])):
+        if not any(h[0] < g[1] and g[0] < h[1] for g in kept):
+            kept.append(h)
+    return sorted(kept)
+
+
 @dataclass(frozen=True)
 class InjectionScorer:
     weights: dict[str, tuple[float, float]]  # feature -> (idf, coefficient)
@@ -274,26 +284,14 @@ class InjectionScorer:
         return [(a, b, s) for (a, b), s in out.items()]
 
     def spans(self, text: str, scored: list[tuple[int, int, float]] | None = None) -> list[dict]:
-        """Flagged segments, merged where they overlap: {"start", "end", "text", "rule", "score"}.
+        """Flagged segments that do not overlap: {"start", "end", "text", "rule", "score"}.
         `scored`: this text's `scored_segments`, when the caller has them already."""
         # Shortest flagged segments first; a longer one overlapping a kept one adds nothing but clean text
         # around it (the pair a flagged sentence makes with its neighbour, the line window it sits in).
-        hits: list[tuple[int, int, float]] = []
-        for h in sorted((h for h in (self.scored_segments(text) if scored is None else scored)
-                         if h[2] >= self.threshold),
-                        key=lambda h: (h[1] - h[0], h[0])):
-            if not any(h[0] < g[1] and g[0] < h[1] for g in hits):
-                hits.append(h)
-        hits.sort()
-        merged: list[list] = []
-        for a, b, s in hits:
-            if merged and a < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-                merged[-1][2] = max(merged[-1][2], s)
-            else:
-                merged.append([a, b, s])
+        hits = shortest_disjoint(h for h in (self.scored_segments(text) if scored is None else scored)
+                                 if h[2] >= self.threshold)
         return [{"start": a, "end": b, "text": text[a:b][:300], "rule": "learned", "score": round(s, 3)}
-                for a, b, s in merged]
+                for a, b, s in hits]
 
     def to_json(self) -> dict:
         return {"schema": SCHEMA, "intercept": self.intercept, "threshold": self.threshold, "meta": self.meta,

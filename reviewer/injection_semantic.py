@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewer.injection_clf import shortest_disjoint
+
 MODEL_PATH = Path(__file__).with_name("injection_semantic.json")
 SCHEMA = "aisci.injection_semantic/1"
 MAX_TOKENS = 128  # a segment is at most 600 characters; longer token runs are cut by the encoder
@@ -77,14 +79,10 @@ class SemanticHead:
         if not cands:
             return []
         values = self.logits([text[a:b] for a, b, _ in cands], encode)
-        hits = sorted(((a, b, v) for (a, b, _), v in zip(cands, values, strict=True) if v >= self.threshold),
-                      key=lambda h: (h[1] - h[0], h[0]))
-        kept: list[tuple[int, int, float]] = []
-        for h in hits:
-            if not any(h[0] < g[1] and g[0] < h[1] for g in kept):
-                kept.append(h)
-        return [{"start": a, "end": b, "text": text[a:b][:300], "rule": "semantic", "score": round(float(v), 3)}
-                for a, b, v in sorted(kept)]
+        kept = shortest_disjoint((a, b, float(v)) for (a, b, _), v in zip(cands, values, strict=True)
+                                 if v >= self.threshold)
+        return [{"start": a, "end": b, "text": text[a:b][:300], "rule": "semantic", "score": round(v, 3)}
+                for a, b, v in kept]
 
     def to_json(self) -> dict:
         return {"schema": SCHEMA, "intercept": self.intercept, "threshold": self.threshold,
