@@ -80,10 +80,10 @@ def load_folds(folder: Path) -> list[tuple[InjectionScorer, list[str]]]:
     return folds
 
 
-def paper_pools(papers: dict[str, str], folds: list[tuple[InjectionScorer, list[str]]],
+def paper_pools(papers: dict[str, str], folds: list[tuple[InjectionScorer, list[str]]], size: int = MAX_CANDIDATES,
                 ) -> tuple[dict[str, bool], dict[str, list[tuple[str, float]]]]:
-    """Per paper (scored out-of-fold): flagged by the linear scorer?, and its unflagged segments by score
-    (top MAX_CANDIDATES)."""
+    """Per paper (scored out-of-fold): flagged by the linear scorer?, and its `size` highest-scoring
+    unflagged segments, highest first."""
     flags, pools = {}, {}
     for scorer, held in folds:
         for pid in held:
@@ -91,8 +91,45 @@ def paper_pools(papers: dict[str, str], folds: list[tuple[InjectionScorer, list[
             scored = scorer.scored_segments(text)
             flags[pid] = any(s >= scorer.threshold for _, _, s in scored)
             rest = sorted((s for s in scored if s[2] < scorer.threshold), key=lambda s: -s[2])
-            pools[pid] = [(text[a:b], s) for a, b, s in rest[:MAX_CANDIDATES]]
+            pools[pid] = [(text[a:b], s) for a, b, s in rest[:size]]
     return flags, pools
+
+
+def add_input_args(ap: argparse.ArgumentParser) -> None:
+    """The inputs both semantic-stage trainers read."""
+    ap.add_argument("--papers", required=True, help="directory of clean paper .txt files (negatives)")
+    ap.add_argument("--folds", required=True, help="the linear scorer's fold models (injection_train --save-folds)")
+    ap.add_argument("--positives", nargs="+", required=True)
+    ap.add_argument("--negatives", nargs="+", default=[], help="our own legitimate look-alike sentences")
+    ap.add_argument("--validate", nargs="*", default=[], help="phrase sets to report recall on (not fitted)")
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[dict[str, str], list[tuple[InjectionScorer, list[str]]],
+                                                   list[str], list[str], list[str]]:
+    """(papers by id, linear fold models with their held-out papers, positives, look-alikes, validation phrases)."""
+    papers = {p.stem: p.read_text(encoding="utf-8", errors="replace")
+              for p in sorted(Path(args.papers).glob("*.txt"))}
+    if not papers:
+        raise SystemExit(f"no .txt papers in {args.papers}")
+    validate = load_phrases(args.validate) if args.validate else []
+    return papers, load_folds(Path(args.folds)), load_phrases(args.positives), load_phrases(args.negatives), validate
+
+
+def count_fold(k: int, held: Sequence[str], threshold: float, semantic: list[str], flags: dict[str, bool],
+               semantic_all: list[str], either_all: list[str]) -> None:
+    """Add held-out fold k's false alarms (semantic stage, either stage) to the running lists; print them."""
+    semantic_all.extend(semantic)
+    either = [p for p in held if flags[p] or p in semantic]
+    either_all.extend(either)
+    print(f"fold {k}: threshold {threshold:.3f}; semantic flags {len(semantic)}/{len(held)}; "
+          f"either stage {len(either)}/{len(held)}")
+
+
+def crossfit_summary(n_folds: int, semantic_all: list[str], either_all: list[str], n_papers: int) -> dict:
+    out = {"folds": n_folds, "false_alarms_semantic": len(semantic_all), "false_alarms_either_stage": len(either_all),
+           "flagged": sorted(either_all), "false_alarm_rate": len(either_all) / n_papers}
+    print(json.dumps(out))
+    return out
 
 
 def fit_head(X_pos: np.ndarray, X_neg: np.ndarray) -> tuple[np.ndarray, float]:
@@ -143,22 +180,14 @@ class Fitter:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--papers", required=True, help="directory of clean paper .txt files (negatives)")
-    ap.add_argument("--folds", required=True, help="the linear scorer's fold models (injection_train --save-folds)")
-    ap.add_argument("--positives", nargs="+", required=True)
-    ap.add_argument("--negatives", nargs="+", default=[], help="our own legitimate look-alike sentences")
-    ap.add_argument("--validate", nargs="*", default=[], help="phrase sets to report recall on (not fitted)")
+    add_input_args(ap)
     ap.add_argument("--out", help="write the head JSON here")
     ap.add_argument("--embedding-cache", type=Path, help="reuse/save the embeddings here (.npz)")
     ap.add_argument("--fa-target", type=float, default=FA_TARGET,
                     help=f"share of clean training papers the head may flag (default {FA_TARGET}; 0 = none)")
     args = ap.parse_args(argv)
 
-    papers = {p.stem: p.read_text(encoding="utf-8", errors="replace")
-              for p in sorted(Path(args.papers).glob("*.txt"))}
-    folds = load_folds(Path(args.folds))
-    positives, lookalikes = load_phrases(args.positives), load_phrases(args.negatives)
-    validate = load_phrases(args.validate) if args.validate else []
+    papers, folds, positives, lookalikes, validate = load_inputs(args)
     flags, pools = paper_pools(papers, folds)
     # The floor: the (1 - share) quantile of each clean paper's highest unflagged segment score.
     floor = float(np.quantile([p[0][1] if p else -np.inf for pid, p in pools.items() if not flags[pid]],
@@ -177,15 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         train = [p for p in pools if p not in set(held)]
         coef, b, thr = fitter.fit_with_threshold(train, seed=k, fa_target=args.fa_target)
         mx = fitter.paper_max(held, coef, b)
-        sem = [p for p, m in zip(held, mx, strict=True) if m >= thr]
-        flagged_semantic.extend(sem)
-        flagged_union.extend(p for p in held if flags[p] or p in sem)
-        print(f"fold {k}: threshold {thr:.3f}; semantic flags {len(sem)}/{len(held)}; "
-              f"either stage {sum(flags[p] or p in sem for p in held)}/{len(held)}")
-    report["crossfit"] = {"folds": len(folds), "false_alarms_semantic": len(flagged_semantic),
-                          "false_alarms_either_stage": len(flagged_union), "flagged": sorted(flagged_union),
-                          "false_alarm_rate": len(flagged_union) / len(pools)}
-    print(json.dumps(report["crossfit"]))
+        count_fold(k, held, thr, [p for p, m in zip(held, mx, strict=True) if m >= thr], flags,
+                   flagged_semantic, flagged_union)
+    report["crossfit"] = crossfit_summary(len(folds), flagged_semantic, flagged_union, len(pools))
 
     if args.out:
         coef, b, thr = fitter.fit_with_threshold(list(pools), seed=0, fa_target=args.fa_target)

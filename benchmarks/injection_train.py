@@ -72,7 +72,7 @@ def encode(texts: Sequence[str], vocab: dict[str, int]) -> sparse.csr_matrix:
                               np.asarray(indptr)), shape=(len(texts), len(vocab)))
 
 
-def _fragments(papers: dict[str, str], ids: Sequence[str], n: int, rng: random.Random) -> list[str]:
+def fragments(papers: dict[str, str], ids: Sequence[str], n: int, rng: random.Random) -> list[str]:
     """Random 5-20 word runs of paper text without final punctuation."""
     out = []
     for _ in range(n):
@@ -85,7 +85,7 @@ def _fragments(papers: dict[str, str], ids: Sequence[str], n: int, rng: random.R
 
 def augment(positives: Sequence[str], papers: dict[str, str], ids: Sequence[str], seed: int) -> list[str]:
     rng = random.Random(seed)
-    frags = _fragments(papers, ids, 2 * len(positives), rng)
+    frags = fragments(papers, ids, 2 * len(positives), rng)
     out = list(positives)
     for i, p in enumerate(positives):
         out.append(frags[2 * i] + " " + p)

@@ -20,6 +20,7 @@ differently; none occur in ordinary text.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import math
@@ -378,6 +379,32 @@ class MiniLM:
         from scipy.special import erf
 
         self._erf = erf
+
+    def with_deltas(self, deltas: dict[str, np.ndarray]) -> MiniLM:
+        """A copy whose linear weights are W + delta (e.g. a merged low-rank adapter), keyed by the HF
+        weight name ("encoder.layer.4.attention.self.query.weight", torch layout (out, in)). Embeddings,
+        tokenizer and untouched layers are shared with this encoder; the copy has its own memo."""
+        fields = {"attention.self.query": ("w_qkv", 0), "attention.self.key": ("w_qkv", 1),
+                  "attention.self.value": ("w_qkv", 2), "attention.output.dense": ("w_out", None),
+                  "intermediate.dense": ("w_in", None), "output.dense": ("w_ff", None)}
+        layers = list(self.layers)
+        h = self.hidden
+        for name, delta in deltas.items():
+            m = re.fullmatch(r"encoder\.layer\.(\d+)\.(.+)\.weight", name)
+            if m is None or m.group(2) not in fields or int(m.group(1)) >= len(layers):
+                raise ValueError(f"with_deltas: unknown weight {name!r}")
+            i, (attr, part) = int(m.group(1)), fields[m.group(2)]
+            w = getattr(layers[i], attr).copy()
+            target = w[:, part * h:(part + 1) * h] if part is not None else w
+            if target.shape != delta.T.shape:
+                raise ValueError(f"with_deltas: {name} delta has shape {delta.shape}, expected {target.T.shape}")
+            target += delta.T.astype(np.float32)
+            layers[i] = layers[i]._replace(**{attr: w})
+        new = copy.copy(self)
+        new.layers = layers
+        new._memo = OrderedDict()
+        new._memo_lock = threading.Lock()
+        return new
 
     def _layer_norm(self, x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
         mu = x.mean(axis=-1, keepdims=True)

