@@ -139,9 +139,14 @@ def encode_adapter(factors: dict[str, tuple[np.ndarray, np.ndarray, float]]) -> 
 
 def decode_adapter(adapter: dict) -> dict[str, np.ndarray]:
     """JSON adapter -> {weight name: dense update (out, in), float32}."""
+    if not isinstance(adapter, dict):
+        raise ValueError("semantic injection head: adapter must be an object")
     out = {}
     for name, f in adapter.items():
-        a, b = _unb64(f["A"], f["A_shape"]), _unb64(f["B"], f["B_shape"])
+        try:
+            a, b = _unb64(f["A"], f["A_shape"]), _unb64(f["B"], f["B_shape"])
+        except (KeyError, TypeError) as e:  # a hand-edited or truncated file: one clear error, not a traceback
+            raise ValueError(f"semantic injection head: adapter {name}: missing or malformed {e}") from e
         if a.ndim != 2 or b.ndim != 2 or b.shape[1] != a.shape[0]:
             raise ValueError(f"semantic injection head: adapter {name}: shapes {a.shape} and {b.shape} do not chain")
         out[name] = (b @ a) * np.float32(f["scale"])

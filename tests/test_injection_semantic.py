@@ -108,6 +108,9 @@ def test_adapter_round_trip_is_float16_and_rejects_bad_shapes():
     bad = {k: {**v, "B_shape": [5, 3]} for k, v in enc.items()}
     with pytest.raises(ValueError, match="adapter"):
         sem.decode_adapter(bad)
+    for broken in ({k: {"A": v["A"]} for k, v in enc.items()}, {k: None for k in enc}, ["not", "a", "dict"]):
+        with pytest.raises(ValueError, match="adapter"):
+            sem.decode_adapter(broken)
     head = _head(adapter=enc)
     with pytest.raises(ValueError, match="adapter"):
         sem.SemanticHead.from_json({**head.to_json(), "adapter": bad})
