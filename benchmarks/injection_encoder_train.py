@@ -306,8 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     # Each positive once more inside paper text (a fragment before or after it), as a segment of a paper
     # can hold an injected sentence with its neighbours. Fragments come from the training papers of
     # the model that uses them.
-    wrapped = {k: wrap(positives, papers, [p for p in pools if p not in set(held)], args.seed + k)
-               for k, (_, held) in enumerate(folds)}
+    wrapped = {} if args.skip_crossfit else {  # fold models are not trained in a design run
+        k: wrap(positives, papers, [p for p in pools if p not in set(held)], args.seed + k)
+        for k, (_, held) in enumerate(folds)}
     wrapped["all"] = wrap(positives, papers, list(pools), args.seed)
     states = States(positives + [t for w in wrapped.values() for t in w] + lookalikes + validate
                     + [t for p in pools.values() for t, _ in p], bottom, enc.tokenizer)
