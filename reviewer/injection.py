@@ -14,7 +14,9 @@ and a goal (acceptance, a high score, praise, leaving out weaknesses), or overri
 instructions ("disregard the prior guidance").
 
 A learned sentence scorer (`injection_clf.py`, rule name "learned") runs beside the rules and catches
-wordings neither was written from; a paper is flagged when either flags it.
+wordings neither was written from; a paper is flagged when either flags it. An obfuscation stage
+(`injection_obfuscation.py`) spells out leetspeak and letter-spaced words for the rules and the scorer,
+and flags instructions written in other languages.
 
 Every span maps back to offsets in the original text: {"start", "end", "text", "rule"}.
 The detector is deliberately conservative on wording that papers use legitimately (e.g. "positive
@@ -27,7 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from reviewer.injection_clf import default_scorer
+from reviewer.injection_clf import default_scorer, known_words
+from reviewer.injection_obfuscation import obfuscated_spans
 from reviewer.injection_semantic import default_head
 from reviewer.textnorm import HOMOGLYPHS as _HOMOGLYPHS
 from reviewer.textnorm import INVISIBLE as _INVISIBLE
@@ -428,10 +431,12 @@ def _cheap_hit(norm: str) -> bool:
 _CHUNK, _OVERLAP = 8000, 1000  # injected phrases are far shorter than the overlap
 
 
-def detect_injection(text: str, *, learned: bool = True, semantic: bool = True) -> tuple[bool, list[dict]]:
+def detect_injection(text: str, *, learned: bool = True, semantic: bool = True,
+                     obfuscation: bool = True) -> tuple[bool, list[dict]]:
     """(suspected, spans). Spans are offsets into `text` with the matching rule's name.
 
-    `learned=False` runs the rules only, `semantic=False` the rules and the linear scorer (audits of each
+    `learned=False` runs the rules only, `semantic=False` the rules and the linear scorer, and
+    `obfuscation=False` leaves out the leetspeak / letter-spaced / other-language stage (audits of each
     stage need those splits)."""
     spans: list[dict] = []
     chars = set(text)
@@ -459,6 +464,13 @@ def detect_injection(text: str, *, learned: bool = True, semantic: bool = True) 
             continue
         for m in rx.finditer(text):
             spans.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": name})
+    if obfuscation:  # disguised wordings, read by the rules (and the linear scorer) once spelled out
+        def english(view: str) -> list[dict]:
+            return detect_injection(view, learned=learned, semantic=False, obfuscation=False)[1]
+
+        for sp in obfuscated_spans(text, known_words() if learned else frozenset(), english):
+            if not any(s["start"] <= sp["start"] and sp["end"] <= s["end"] for s in spans):
+                spans.append(sp)
     if learned and (scorer := default_scorer()) is not None:
         scored = scorer.scored_segments(text)
         extra = scorer.spans(text, scored)  # new wordings the rules do not know

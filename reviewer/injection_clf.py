@@ -306,6 +306,15 @@ class InjectionScorer:
 
 
 @cache
+def known_words() -> frozenset[str]:
+    """The words the shipped scorer knows (its vocabulary comes from our phrase sets only)."""
+    scorer = default_scorer()
+    if scorer is None:
+        return frozenset()
+    return frozenset(f[2:] for f in scorer.weights if f.startswith("w:") and f[2:].isalpha())
+
+
+@cache
 def default_scorer() -> InjectionScorer | None:
     """The shipped model, or None if the file is missing (then only the rules run)."""
     if not MODEL_PATH.exists():

@@ -1,5 +1,6 @@
 """CPU time of the injection detector per paper: rules, learned scorer, and the learned scorer's fast
-path against its reference (every segment featurized on its own), measured in the same run; then the
+path against its reference (every segment featurized on its own), measured in the same run; the
+detector with and without its obfuscation stage (leetspeak, letter-spaced words, other languages); then the
 whole detector with and without its semantic stage (which embeds only segments the linear scorer finds
 suspicious, so it costs little on clean papers), and on the same papers with one injected line each.
 
@@ -45,6 +46,8 @@ def main() -> int:
         "rules only": cpu_ms_per_paper(lambda t: detect_injection(t, learned=False), texts),
         "learned scorer, reference (each segment featurized)": cpu_ms_per_paper(reference, texts),
         "learned scorer, fast path (sentences featurized once)": cpu_ms_per_paper(scorer.scored_segments, texts),
+        "detect_injection (rules + learned), obfuscation stage off": cpu_ms_per_paper(
+            lambda t: detect_injection(t, semantic=False, obfuscation=False), texts),
         "detect_injection (rules + learned)": cpu_ms_per_paper(lambda t: detect_injection(t, semantic=False), texts),
     }
     head = default_head()
@@ -66,6 +69,8 @@ def main() -> int:
     ref, fast = rows["learned scorer, reference (each segment featurized)"], \
         rows["learned scorer, fast path (sentences featurized once)"]
     print(f"ratio fast path / reference: {fast / ref:.3f}")
+    off, on = rows["detect_injection (rules + learned), obfuscation stage off"], rows["detect_injection (rules + learned)"]
+    print(f"ratio with / without the obfuscation stage: {on / off:.3f}")
     return 0
 
 
