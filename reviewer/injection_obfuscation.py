@@ -19,7 +19,8 @@ Detect = Callable[[str], list[dict]]  # English stages on a view: text -> spans 
 
 # --- leetspeak -------------------------------------------------------------------------------------
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_LEET_TOKEN = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-zA-Z])(?=[\w@$]*[013457@$])[a-zA-Z013457@$]{3,}(?![\w@$])")
+_TOKEN = re.compile(r"[\w@$]{3,}")  # the paper's words, once: the leetspeak and language checks look them up
+_LEET_CHARS = frozenset("013457@$")
 _LEET_MIN_TOKENS = 2  # one odd token ("h100", "s3") is a name; two de-leeting to words in a line is a disguise
 _LEET_REACH = 200  # de-leeted tokens this close together make one window
 
@@ -38,10 +39,22 @@ def _deleet(token: str, known: Collection[str]) -> str | None:
     return None
 
 
-def leet_spans(text: str, known: Collection[str], detect: Detect) -> list[dict]:
+def _positions(low: str, words: Collection[str]) -> list[re.Match[str]]:
+    """Every whole-token occurrence of some of the words in the lower-cased text."""
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return list(re.finditer(r"(?<![\w@$])(?:" + alternatives + r")(?![\w@$])", low)) if words else []
+
+
+def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str] | None = None) -> list[dict]:
     """Windows holding at least two leetspeak words, with those words spelled out (same length, so offsets
-    hold), read by the English stages; their spans that touch a disguised word."""
-    hits = [(m.start(), m.end(), w) for m in _LEET_TOKEN.finditer(text) if (w := _deleet(m.group(0), known))]
+    hold), read by the English stages; their spans that touch a disguised word. `tokens`: the lower-cased
+    text's distinct `_TOKEN` words, when the caller has them."""
+    low = text.lower()
+    if len(low) != len(text):
+        return []  # a rare letter changed length when lower-cased: offsets would not map back
+    tokens = set(_TOKEN.findall(low)) if tokens is None else tokens
+    spelled = {t: w for t in tokens if not t.isdigit() and _LEET_CHARS.intersection(t) and (w := _deleet(t, known))}
+    hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in _positions(low, spelled)]
     out: list[dict] = []
     i = 0
     while i < len(hits):
@@ -68,6 +81,17 @@ def leet_spans(text: str, known: Collection[str], detect: Detect) -> list[dict]:
 # --- letter-spaced words -----------------------------------------------------------------------------
 # Six or more single letters, each followed by a short separator (spaces or one of . - _ · *).
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[ \t]{1,4}|[ \t]?[.\-_·*][ \t]?)[^\W\d_](?![^\W\d_])){5,}")
+# A C-speed superset test for _SPACED (which scans every position: ~6 ms per paper): ASCII letters -> "a",
+# separators -> " ", the rest -> "x"; whitespace runs collapsed; then six single-spaced letters in a row.
+_GATE_TABLE = bytes((97 if chr(c).isalpha() else 32 if chr(c) in " \t.-_*" else 120) if c < 128 else 120
+                    for c in range(256))
+
+
+def _may_be_spaced(text: str) -> bool:
+    view = text.replace("·", " ").encode("ascii", "replace").translate(_GATE_TABLE)
+    return b"a a a a a a" in b" ".join(view.split())
+
+
 _GAP = re.compile(r"[ \t]{2,}|[ \t]?[/|][ \t]?")  # a wider gap separates words
 _SEP = re.compile(r"[ \t.\-_·*]")
 
@@ -173,34 +197,32 @@ _CJK_TERMS = re.compile("|".join(re.escape(t) for v in _TERMS.values() for t in 
 _FIRST_WORDS: dict[str, tuple[str, ...]] = {}  # first 4 letters -> the terms' first words starting so
 for _t in sorted({t.split()[0] for v in _TERMS.values() for t in v if not _CJK.search(t)}):
     _FIRST_WORDS[_t[:4]] = (*_FIRST_WORDS.get(_t[:4], ()), _t)
-_WORD = re.compile(r"\w{4,}")
 
 
 def _may_start(word: str) -> bool:
     return any(word.startswith(t) for t in _FIRST_WORDS.get(word[:4], ()))
 
 
-def _term_starts(low: str) -> list[int]:
+def _term_starts(low: str, tokens: Collection[str]) -> list[int]:
     """Where a term may start in the lower-cased text. A regex alternation of every term scanned over a
     whole paper cost ~200 ms; looking up the paper's distinct words costs a few."""
-    words = {w for w in set(_WORD.findall(low)) if _may_start(w if w.isascii() else _fold(w))}
-    starts = []
-    if words:
-        rx = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\w)")
-        starts += [m.start() for m in rx.finditer(low)]
+    words = {w for w in tokens if len(w) >= 4 and _may_start(w if w.isascii() else _fold(w))}
+    starts = [m.start() for m in _positions(low, words)]
     if _CJK.search(low):
         starts += [m.start() for m in _CJK_TERMS.finditer(low)]
     return sorted(starts)
 
 
-def language_spans(text: str) -> list[dict]:
-    """Sentences in another language that pair two classes of instruction terms."""
+def language_spans(text: str, tokens: Collection[str] | None = None) -> list[dict]:
+    """Sentences in another language that pair two classes of instruction terms. `tokens`: as for
+    `leet_spans`."""
     low = text.lower()
     if len(low) != len(text):  # lower() changed a length (rare letters such as "İ"): offsets would drift
         low = "".join(c if len(c) == 1 else " " for c in map(str.lower, text))
+    tokens = set(_TOKEN.findall(low)) if tokens is None else tokens
     out: list[dict] = []
     done = -1
-    for start in _term_starts(low):
+    for start in _term_starts(low, tokens):
         if start < done:
             continue
         # The sentence around the term (at most _SENT_MAX characters each way).
@@ -220,9 +242,8 @@ def language_spans(text: str) -> list[dict]:
 def obfuscated_spans(text: str, known: Collection[str], detect: Detect) -> list[dict]:
     """All three: spans into `text`. `known`: the English words the stages know (the linear scorer's
     vocabulary); `detect`: the English stages run on a view."""
-    spans = language_spans(text)
-    if _LEET_TOKEN.search(text):
-        spans += leet_spans(text, known, detect)
-    if _SPACED.search(text):
+    tokens = set(_TOKEN.findall(text.lower()))
+    spans = language_spans(text, tokens) + leet_spans(text, known, detect, tokens)
+    if _may_be_spaced(text):
         spans += spaced_spans(text, known, detect)
     return spans
