@@ -75,3 +75,38 @@ def test_encoder_trainer_writes_an_adapter_the_numpy_encoder_reproduces(tmp_path
     assert model.adapter is not None and len(model.adapter) == enc_train.TOP_LAYERS * len(enc_train.PROJECTIONS)
     assert model.meta["crossfit"]["folds"] == 2 and model.candidate_floor == -50.0
     assert all(name.startswith(("encoder.layer.4.", "encoder.layer.5.")) for name in model.adapter)
+
+
+class _Table:
+    """Embeddings looked up from a dict (the Fitter only calls rows())."""
+
+    def __init__(self, vectors: dict[str, list[float]]):
+        self.vectors = vectors
+
+    def rows(self, texts):
+        import numpy as np
+
+        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+
+def test_threshold_rules_skip_flagged_papers_and_can_score_every_pooled_segment():
+    import numpy as np
+
+    # 1-d "embeddings": the head learns score ~ x. Paper "weird" has the most injection-like candidate, paper
+    # "quiet" a high segment just below the linear floor.
+    vec = {f"pos{i}": [3.0 + i / 10] for i in range(20)} | {f"neg{i}": [-3.0 - i / 10] for i in range(20)}
+    pools = {f"c{i}": [(f"c{i}-a", 5.0)] for i in range(8)}
+    vec |= {f"c{i}-a": [-2.0 + i / 10] for i in range(8)}
+    pools["weird"], vec["weird-a"] = [("weird-a", 6.0)], [1.5]
+    pools["quiet"], vec["quiet-a"], vec["quiet-b"] = [("quiet-a", 4.5), ("quiet-b", 1.0)], [-1.5], [1.0]
+    fitter = injection_semantic_train.Fitter(_Table(vec), [f"pos{i}" for i in range(20)],
+                                             [f"neg{i}" for i in range(20)], pools, floor=4.0)
+    ids = sorted(pools)
+    coef, b, every = fitter.fit_with_threshold(ids, seed=0, fa_target=0.0)
+    _, _, unflagged = fitter.fit_with_threshold(ids, seed=0, fa_target=0.0, skip={"weird"})
+    _, _, pooled = fitter.fit_with_threshold(ids, seed=0, fa_target=0.0, skip={"weird"}, pooled=True)
+    head = lambda t: float((fitter.emb.rows([t]) @ coef + b)[0])  # noqa: E731
+    assert head("weird-a") > head("quiet-b") > head("quiet-a")
+    assert unflagged < every  # the flagged paper's high candidate no longer sets the threshold
+    assert pooled > unflagged  # "quiet-b" is below the floor: only the pooled rule counts it
+    assert np.isfinite([every, unflagged, pooled]).all()
