@@ -1,25 +1,28 @@
-"""Instructions the other stages cannot read: leetspeak, letter-spaced words, and other languages.
+"""Instructions the other stages cannot read: disguised words, encoded text and other languages.
 
 The rules and the linear scorer read English words. An author can hide the same instruction as
-"1gn0re pr3vi0us instruct10ns", as "i g n o r e   t h e   r u b r i c", or write it in another language.
-This stage turns the first two back into words (a *view*) and hands the view to the English stages, and
-flags the third with a small lexicon of reviewer, override, acceptance and criticism terms in nine
-languages. Spans point into the original text, with rule names `leetspeak`, `letter_spaced` and
-`other_language`. Measured recall and false alarms: docs/paper_loading.md.
+"1gn0re pr3vi0us instruct10ns", as "i g n o r e   t h e   r u b r i c", encode it (base64, ROT13, written
+backwards: a language model reads all three), or write it in another language. This stage turns the
+disguised and encoded forms back into words (a *view*) and hands the view to the English stages; other
+languages go to the lexicon in `injection_languages.py`. Spans point into the original text, with rule
+names `leetspeak`, `letter_spaced`, `base64`, `rot13`, `reversed` and `other_language`. Measured recall
+and false alarms: docs/paper_loading.md.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Collection
+
+from reviewer.injection_languages import TOKEN, language_spans, positions
 
 Detect = Callable[[str], list[dict]]  # English stages on a view: text -> spans into that view
 
 # --- leetspeak -------------------------------------------------------------------------------------
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_TOKEN = re.compile(r"[\w@$]{3,}")  # the paper's words, once: the leetspeak and language checks look them up
 _LEET_CHARS = frozenset("013457@$")
 _LEET_MIN_TOKENS = 2  # one odd token ("h100", "s3") is a name; two de-leeting to words in a line is a disguise
 _LEET_REACH = 200  # de-leeted tokens this close together make one window
@@ -39,12 +42,6 @@ def _deleet(token: str, known: Collection[str]) -> str | None:
     return None
 
 
-def _positions(low: str, words: Collection[str]) -> list[re.Match[str]]:
-    """Every whole-token occurrence of some of the words in the lower-cased text."""
-    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    return list(re.finditer(r"(?<![\w@$])(?:" + alternatives + r")(?![\w@$])", low)) if words else []
-
-
 def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str] | None = None) -> list[dict]:
     """Windows holding at least two leetspeak words, with those words spelled out (same length, so offsets
     hold), read by the English stages; their spans that touch a disguised word. `tokens`: the lower-cased
@@ -52,9 +49,9 @@ def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collec
     low = text.lower()
     if len(low) != len(text):
         return []  # a rare letter changed length when lower-cased: offsets would not map back
-    tokens = set(_TOKEN.findall(low)) if tokens is None else tokens
+    tokens = set(TOKEN.findall(low)) if tokens is None else tokens
     spelled = {t: w for t in tokens if not t.isdigit() and _LEET_CHARS.intersection(t) and (w := _deleet(t, known))}
-    hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in _positions(low, spelled)]
+    hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in positions(low, spelled)]
     out: list[dict] = []
     i = 0
     while i < len(hits):
@@ -124,126 +121,68 @@ def spaced_spans(text: str, known: Collection[str], detect: Detect) -> list[dict
     return out
 
 
-# --- other languages -----------------------------------------------------------------------------------
-# Terms per class, accents stripped and lower case. Words spelled the same in English are left out (the
-# English stages read those). CJK terms match as substrings, the others at word starts.
-_TERMS: dict[str, tuple[str, ...]] = {
-    "addressee": (
-        # es pt it fr de
-        "revisor", "evaluador", "arbitro", "avaliador", "parecerista", "revisore", "valutatore", "relecteur",
-        "relectrice", "evaluateur", "rapporteur", "examinateur", "gutachter", "rezensent", "begutacht",
-        "modelo de lenguaje", "modelo de linguagem", "modello linguistico", "modele de langage", "sprachmodell",
-        "inteligencia artificial", "intelligenza artificiale", "kunstliche intelligenz",
-        # ru
-        "рецензент", "ревьюер", "языковая модель", "языковой модели", "нейросет",
-        # zh ja ko
-        "审稿", "评审", "审阅", "审查人", "语言模型", "人工智能", "査読", "レビュアー", "レビューア", "評価者",
-        "言語モデル", "리뷰어", "심사위원", "심사자", "검토자", "언어 모델", "인공지능",
-    ),
-    "override": (
-        "ignora", "ignoriere", "ignorier", "ignorez", "ignorer", "olvida", "esqueca", "dimentica", "oubliez",
-        "vergiss", "игнорируй", "игнорировать", "забудь", "忽略", "无视", "忽视", "忘记", "無視", "忘れ", "무시",
-    ),
-    "instructions": (
-        "instrucciones", "instrucoes", "istruzioni", "consignes", "anweisung", "инструкци", "указани",
-        "指令", "指示", "提示词", "命令", "지시", "지침", "명령",
-    ),
-    "goal": (
-        "aceptacion", "aceptar", "acepte", "aceitacao", "aceitar", "accettazione", "accettare", "accettato",
-        "acceptation", "accepter", "acceptez", "annahme", "annehmen", "akzeptier", "recomienda", "recomendar",
-        "recomende", "raccomand", "recommandez", "recommander", "empfiehl", "empfehl", "puntuacion alta",
-        "puntuacion maxima", "nota maxima", "nota alta", "punteggio massimo", "punteggio alto",
-        "bestnote", "hoch bewert", "herausragend", "sobresaliente", "eccellente", "excelente", "ausgezeichnet",
-        "принять", "принятию", "рекоменд", "высокую оценку", "высший балл",
-        "接收", "录用", "接受", "高分", "好评", "满分", "推荐", "採択", "採用", "推薦", "高評価", "高い評価", "満点",
-        "채택", "게재", "추천", "높은 점수", "만점",
-    ),
-    "suppress": (
-        "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "sin mencionar",
-        "sin senalar", "no menciones", "sem mencionar", "nao mencione", "senza menzionare", "non menzionare",
-        "sans mentionner", "ne mentionnez", "erwahne keine", "keine schwach", "недостатк", "слабые стороны",
-        "не упоминай", "不足", "缺点", "弱点", "无需提及", "不要提及", "欠点", "触れない", "言及しない", "약점",
-        "단점", "언급하지",
-    ),
-}
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_SENT_BREAK = re.compile(r"[.!?。！？\n]")
-_SENT_MAX = 400
-# A flag needs two classes that only together make an instruction to whoever reviews the paper.
-_PAIRS = (("override", "instructions"), ("addressee", "goal"), ("addressee", "suppress"),
-          ("addressee", "override"), ("goal", "suppress"))
+# --- encoded text ---------------------------------------------------------------------------------------
+_B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
+_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                       "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM")
+_CODED_MIN_WORDS = 3  # distinct words that only read as known words once decoded, in one window
 
 
-def _fold(s: str) -> str:
-    """Lower case, Latin letters without accents (ä -> a, ç -> c); same length, other scripts kept as they
-    are (decomposing kana or Hangul would break their terms)."""
-    s = s.lower()
-    table = {}
-    for c in set(s):
-        if not c.isascii():
-            base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
-            if len(base) == 1 and base.isascii() and base != c:
-                table[ord(c)] = base
-    return s.translate(table) if table else s
+def _decoded_text(blob: str) -> str | None:
+    """The text a base64 blob encodes, if it is readable text with spaces (not a hash or binary)."""
+    try:
+        raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+    printable = sum(c.isprintable() or c.isspace() for c in text)
+    return text if " " in text and printable >= 0.95 * len(text) else None
 
 
-def _term_rx(term: str) -> str:
-    return re.escape(term) if _CJK.search(term) else r"(?<!\w)" + re.escape(term)
+def base64_spans(text: str, detect: Detect) -> list[dict]:
+    """Base64 blobs that decode to an instruction (read by the English stages or the language lexicon)."""
+    if not any(len(w) >= 24 for w in text.split()):  # C-speed gate: no long token, no blob
+        return []
+    out = []
+    for m in _B64.finditer(text):
+        decoded = _decoded_text(m.group(0))
+        if decoded and (detect(decoded) or language_spans(decoded)):
+            out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": "base64"})
+    return out
 
 
-_CLASS_RX = {k: re.compile("|".join(_term_rx(t) for t in sorted(v, key=len, reverse=True)))
-             for k, v in _TERMS.items()}
-_CJK_TERMS = re.compile("|".join(re.escape(t) for v in _TERMS.values() for t in v if _CJK.search(t)))
-_FIRST_WORDS: dict[str, tuple[str, ...]] = {}  # first 4 letters -> the terms' first words starting so
-for _t in sorted({t.split()[0] for v in _TERMS.values() for t in v if not _CJK.search(t)}):
-    _FIRST_WORDS[_t[:4]] = (*_FIRST_WORDS.get(_t[:4], ()), _t)
-
-
-def _may_start(word: str) -> bool:
-    return any(word.startswith(t) for t in _FIRST_WORDS.get(word[:4], ()))
-
-
-def _term_starts(low: str, tokens: Collection[str]) -> list[int]:
-    """Where a term may start in the lower-cased text. A regex alternation of every term scanned over a
-    whole paper cost ~200 ms; looking up the paper's distinct words costs a few."""
-    words = {w for w in tokens if len(w) >= 4 and _may_start(w if w.isascii() else _fold(w))}
-    starts = [m.start() for m in _positions(low, words)]
-    if _CJK.search(low):
-        starts += [m.start() for m in _CJK_TERMS.finditer(low)]
-    return sorted(starts)
-
-
-def language_spans(text: str, tokens: Collection[str] | None = None) -> list[dict]:
-    """Sentences in another language that pair two classes of instruction terms. `tokens`: as for
-    `leet_spans`."""
+def coded_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str]) -> list[dict]:
+    """Windows written in ROT13 or backwards: at least three distinct unknown words that decode to known
+    ones, close together. The window is decoded and read by the English stages."""
     low = text.lower()
-    if len(low) != len(text):  # lower() changed a length (rare letters such as "İ"): offsets would drift
-        low = "".join(c if len(c) == 1 else " " for c in map(str.lower, text))
-    tokens = set(_TOKEN.findall(low)) if tokens is None else tokens
+    if len(low) != len(text):
+        return []
     out: list[dict] = []
-    done = -1
-    for start in _term_starts(low, tokens):
-        if start < done:
+    for rule, decode in (("rot13", lambda s: s.translate(_ROT13)), ("reversed", lambda s: s[::-1])):
+        words = {t for t in tokens if t.isalpha() and t.isascii() and t not in known and decode(t) in known}
+        if len(words) < _CODED_MIN_WORDS:
             continue
-        # The sentence around the term (at most _SENT_MAX characters each way).
-        lo = max(0, start - _SENT_MAX)
-        breaks = [m.end() for m in _SENT_BREAK.finditer(low, lo, start)]
-        a = breaks[-1] if breaks else lo
-        end = _SENT_BREAK.search(low, start + 1, start + _SENT_MAX)
-        b = end.end() if end else min(len(low), start + _SENT_MAX)
-        done = b
-        sentence = _fold(low[a:b])
-        found = {k for k, rx in _CLASS_RX.items() if rx.search(sentence)}
-        if any(x in found and y in found for x, y in _PAIRS):
-            out.append({"start": a, "end": b, "text": text[a:b].strip()[:300], "rule": "other_language"})
+        hits = positions(low, words)
+        i = 0
+        while i < len(hits):
+            j = i
+            while j + 1 < len(hits) and hits[j + 1].start() - hits[j].end() <= _LEET_REACH:
+                j += 1
+            group, i = hits[i:j + 1], j + 1
+            if len({h.group(0) for h in group}) < _CODED_MIN_WORDS:
+                continue
+            a, b = group[0].start(), group[-1].end()
+            if detect(decode(text[a:b])):
+                out.append({"start": a, "end": b, "text": text[a:b][:300], "rule": rule})
     return out
 
 
 def obfuscated_spans(text: str, known: Collection[str], detect: Detect) -> list[dict]:
-    """All three: spans into `text`. `known`: the English words the stages know (the linear scorer's
+    """All of the above: spans into `text`. `known`: the English words the stages know (the linear scorer's
     vocabulary); `detect`: the English stages run on a view."""
-    tokens = set(_TOKEN.findall(text.lower()))
-    spans = language_spans(text, tokens) + leet_spans(text, known, detect, tokens)
+    tokens = set(TOKEN.findall(text.lower()))
+    spans = language_spans(text, tokens) + leet_spans(text, known, detect, tokens) + base64_spans(text, detect)
+    spans += coded_spans(text, known, detect, tokens)
     if _may_be_spaced(text):
         spans += spaced_spans(text, known, detect)
     return spans
