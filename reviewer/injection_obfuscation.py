@@ -25,7 +25,18 @@ Detect = Callable[[str], list[dict]]  # English stages on a view: text -> spans 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_CHARS = frozenset("013457@$")
 _LEET_MIN_TOKENS = 2  # one odd token ("h100", "s3") is a name; two de-leeting to words in a line is a disguise
-_LEET_REACH = 200  # de-leeted tokens this close together make one window
+_REACH = 200  # disguised words this close together make one window
+
+
+def _clusters(hits: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """(start, end, word) hits, in text order, grouped where each is within _REACH of the one before."""
+    groups: list[list[tuple[int, int, str]]] = []
+    for h in hits:
+        if groups and h[0] - groups[-1][-1][1] <= _REACH:
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    return groups
 
 
 def _deleet(token: str, known: Collection[str]) -> str | None:
@@ -45,7 +56,7 @@ def _deleet(token: str, known: Collection[str]) -> str | None:
 def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str] | None = None) -> list[dict]:
     """Windows holding at least two leetspeak words, with those words spelled out (same length, so offsets
     hold), read by the English stages; their spans that touch a disguised word. `tokens`: the lower-cased
-    text's distinct `_TOKEN` words, when the caller has them."""
+    text's distinct TOKEN words, when the caller has them."""
     low = text.lower()
     if len(low) != len(text):
         return []  # a rare letter changed length when lower-cased: offsets would not map back
@@ -53,17 +64,11 @@ def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collec
     spelled = {t: w for t in tokens if not t.isdigit() and _LEET_CHARS.intersection(t) and (w := _deleet(t, known))}
     hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in positions(low, spelled)]
     out: list[dict] = []
-    i = 0
-    while i < len(hits):
-        j = i
-        while j + 1 < len(hits) and hits[j + 1][0] - hits[j][1] <= _LEET_REACH:
-            j += 1
-        group = hits[i:j + 1]
-        i = j + 1
+    for group in _clusters(hits):
         if len(group) < _LEET_MIN_TOKENS:
             continue
-        a = max(0, group[0][0] - _LEET_REACH)
-        b = min(len(text), group[-1][1] + _LEET_REACH)
+        a = max(0, group[0][0] - _REACH)
+        b = min(len(text), group[-1][1] + _REACH)
         view = list(text[a:b])
         for s, e, w in group:
             view[s - a:e - a] = w
@@ -162,16 +167,10 @@ def coded_spans(text: str, known: Collection[str], detect: Detect, tokens: Colle
         words = {t for t in tokens if t.isalpha() and t.isascii() and t not in known and decode(t) in known}
         if len(words) < _CODED_MIN_WORDS:
             continue
-        hits = positions(low, words)
-        i = 0
-        while i < len(hits):
-            j = i
-            while j + 1 < len(hits) and hits[j + 1].start() - hits[j].end() <= _LEET_REACH:
-                j += 1
-            group, i = hits[i:j + 1], j + 1
-            if len({h.group(0) for h in group}) < _CODED_MIN_WORDS:
+        for group in _clusters([(m.start(), m.end(), m.group(0)) for m in positions(low, words)]):
+            if len({w for _, _, w in group}) < _CODED_MIN_WORDS:
                 continue
-            a, b = group[0].start(), group[-1].end()
+            a, b = group[0][0], group[-1][1]
             if detect(decode(text[a:b])):
                 out.append({"start": a, "end": b, "text": text[a:b][:300], "rule": rule})
     return out
