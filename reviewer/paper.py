@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from reviewer.injection import detect_injection
+from reviewer.pdf_hidden import extract_with_hidden, hidden_spans
 from reviewer.sanitize import sanitize_text
 
 MAX_PAGES = 200  # without an explicit page_limit, longer PDFs are refused (not a paper; would take minutes)
@@ -57,8 +58,9 @@ def load_paper(path: str | Path, *, page_limit: int | None = None, sanitize: boo
     _check_file(p)
     suffix = p.suffix.lower()
     truncated = False
+    hidden: list[str] = []
     if suffix == ".pdf":
-        pages, n_pages, truncated = pdf_pages(p, page_limit)
+        pages, n_pages, truncated, hidden = read_pdf(p, page_limit)
         text = "\n\n".join(pages)
         title = _first_substantial_line(text)
     elif suffix in TEXT_SUFFIXES:
@@ -67,8 +69,11 @@ def load_paper(path: str | Path, *, page_limit: int | None = None, sanitize: boo
     else:
         raise PaperError(p, f"unsupported file type '{p.suffix or '(none)'}' (expected .pdf, .txt or .md)")
     paper = paper_from_text(text, sanitize=sanitize, max_tokens=max_tokens, path=str(p))
-    return paper.model_copy(update={"title": title, "n_pages": n_pages,
-                                    "truncated": paper.truncated or truncated})
+    update = {"title": title, "n_pages": n_pages, "truncated": paper.truncated or truncated}
+    if spans := hidden_spans(paper.text, hidden):  # text the PDF hides from human readers
+        update |= {"injection_suspected": True,
+                   "injection_spans": sorted(paper.injection_spans + spans, key=lambda s: (s["start"], s["end"]))}
+    return paper.model_copy(update=update)
 
 
 def paper_from_text(text: str, *, sanitize: bool = False, max_tokens: int | None = None,
@@ -137,6 +142,11 @@ def _read_text(p: Path) -> str:
 # --- PDF ------------------------------------------------------------------------------------------
 def pdf_pages(path: str | Path, page_limit: int | None = None) -> tuple[list[str], int, bool]:
     """Cleaned text of each page read, the PDF's page count, and whether pages were left out."""
+    return read_pdf(path, page_limit)[:3]
+
+
+def read_pdf(path: str | Path, page_limit: int | None = None) -> tuple[list[str], int, bool, list[str]]:
+    """As `pdf_pages`, plus the runs of text the PDF draws invisibly (white, invisible mode, < 1 pt)."""
     p = Path(path)
     _check_file(p)
     data = _read_bytes(p)
@@ -165,13 +175,16 @@ def pdf_pages(path: str | Path, page_limit: int | None = None) -> tuple[list[str
                                 "(pass a page limit to read only the first pages)")
         n_read = n_pages if page_limit is None else max(1, min(page_limit, n_pages))
         pages: list[str] = []
+        hidden: list[str] = []
         failures = 0
         for i in range(n_read):
             try:
-                pages.append(reader.pages[i].extract_text() or "")
+                page_text, page_hidden = extract_with_hidden(reader.pages[i])
             except Exception:  # one bad page must not lose the paper
                 failures += 1
-                pages.append("")
+                page_text, page_hidden = "", []
+            pages.append(page_text)
+            hidden.extend(page_hidden)
     except PaperError:
         raise
     except Exception as e:
@@ -180,7 +193,7 @@ def pdf_pages(path: str | Path, page_limit: int | None = None) -> tuple[list[str
     if sum(len(t.strip()) for t in pages) < 20:
         why = f"text extraction failed on {failures} page(s)" if failures else "scanned or image-only PDF?"
         raise PaperError(p, f"no extractable text ({why}); run OCR first")
-    return clean_pdf_pages(pages), n_pages, n_read < n_pages
+    return clean_pdf_pages(pages), n_pages, n_read < n_pages, hidden
 
 
 def clean_pdf_pages(pages: list[str]) -> list[str]:
