@@ -75,7 +75,10 @@ def extract_with_hidden(page: Any) -> tuple[str, list[str]]:
         hidden = (state["mode"] in _INVISIBLE_MODES or min(state["fill"]) >= WHITE or points < MIN_POINTS)
         pieces.append((hidden, text))
 
-    text = page.extract_text(visitor_operand_before=before, visitor_text=shown) or ""
+    try:
+        text = page.extract_text(visitor_operand_before=before, visitor_text=shown) or ""
+    except Exception:  # a page the state tracking trips on keeps its text, like any other page
+        return page.extract_text() or "", []
     letters = [sum(c.isalpha() for c in piece) for _, piece in pieces]
     if sum(n for (h, _), n in zip(pieces, letters, strict=True) if h) > OCR_SHARE * max(1, sum(letters)):
         return text, []

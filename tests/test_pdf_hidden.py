@@ -65,3 +65,12 @@ def test_real_pdfs_hide_nothing(shared_data):
     pdfs = sorted((shared_data / "example_papers").glob("*.pdf"))
     assert len(pdfs) == 10
     assert {p.name: read_pdf(p)[3] for p in pdfs} == {p.name: [] for p in pdfs}
+
+
+def test_a_page_the_state_tracking_trips_on_keeps_its_text(tmp_path, monkeypatch):
+    import reviewer.pdf_hidden as ph
+
+    path = _pdf(tmp_path, "white")
+    monkeypatch.setattr(ph, "_rgb", lambda op, args: 1 / 0)  # a bug in the tracking
+    pages, _, _, hidden = read_pdf(path)
+    assert "We study a simple method" in pages[0] and HIDDEN in pages[0] and hidden == []
