@@ -15,8 +15,9 @@ instructions ("disregard the prior guidance").
 
 A learned sentence scorer (`injection_clf.py`, rule name "learned") runs beside the rules and catches
 wordings neither was written from; a paper is flagged when either flags it. An obfuscation stage
-(`injection_obfuscation.py`) spells out leetspeak and letter-spaced words for the rules and the scorer,
-and flags instructions written in other languages.
+(`injection_obfuscation.py`) spells out leetspeak, letter-spaced and encoded (base64, ROT13, reversed)
+text for the rules and the scorer, and flags instructions written in other languages
+(`injection_languages.py`).
 
 Every span maps back to offsets in the original text: {"start", "end", "text", "rule"}.
 The detector is deliberately conservative on wording that papers use legitimately (e.g. "positive
@@ -436,8 +437,8 @@ def detect_injection(text: str, *, learned: bool = True, semantic: bool = True,
     """(suspected, spans). Spans are offsets into `text` with the matching rule's name.
 
     `learned=False` runs the rules only, `semantic=False` the rules and the linear scorer, and
-    `obfuscation=False` leaves out the leetspeak / letter-spaced / other-language stage (audits of each
-    stage need those splits)."""
+    `obfuscation=False` leaves out the obfuscation stage (disguised, encoded and other-language text;
+    audits of each stage need those splits)."""
     spans: list[dict] = []
     chars = set(text)
     seen: set[tuple[int, int, str]] = set()
