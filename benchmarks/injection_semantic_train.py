@@ -8,7 +8,8 @@ cross-fit fold models (`python -m benchmarks.injection_train ... --crossfit 5 --
 paper is scored by a linear model that never saw it, as a new paper would be.
 
 Threshold: the `fa_target` quantile of the per-paper maximum head score of training papers scored
-out-of-fold (inner folds). The reported false-alarm rate is cross-fitted over the same outer folds as the
+out-of-fold (inner folds); `--threshold-papers` can leave out the papers the linear scorer flags, or score
+all their pooled segments (two rules audited and not shipped: docs/paper_loading.md). The reported false-alarm rate is cross-fitted over the same outer folds as the
 linear scorer's, and counts a paper flagged by either stage.
 
     python -m benchmarks.injection_semantic_train --papers ../shared/data/iclr2022/papers --folds DIR \\

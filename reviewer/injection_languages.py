@@ -12,8 +12,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from typing import NamedTuple
 
 TOKEN = re.compile(r"[\w@$]{3,}")  # a paper's words, collected once and looked up by several checks
+
+
+class Words(NamedTuple):
+    """A text lower-cased with its offsets kept, and its distinct TOKEN words: computed once per paper and
+    shared by the language, leetspeak and encoded-text checks."""
+
+    low: str
+    tokens: frozenset[str]
+
+
+def words_of(text: str) -> Words:
+    low = text.lower()
+    if len(low) != len(text):  # lower() changed a length (rare letters such as "İ"): offsets would drift
+        low = "".join(c if len(c) == 1 else " " for c in map(str.lower, text))
+    return Words(low, frozenset(TOKEN.findall(low)))
 
 
 def positions(low: str, words: Collection[str]) -> list[re.Match[str]]:
@@ -129,13 +145,10 @@ def _term_starts(low: str, tokens: Collection[str]) -> list[int]:
     return sorted(starts)
 
 
-def language_spans(text: str, tokens: Collection[str] | None = None) -> list[dict]:
-    """Sentences in another language that pair two classes of instruction terms. `tokens`: the lower-cased
-    text's distinct TOKEN words, when the caller has them."""
-    low = text.lower()
-    if len(low) != len(text):  # lower() changed a length (rare letters such as "İ"): offsets would drift
-        low = "".join(c if len(c) == 1 else " " for c in map(str.lower, text))
-    tokens = set(TOKEN.findall(low)) if tokens is None else tokens
+def language_spans(text: str, words: Words | None = None) -> list[dict]:
+    """Sentences in another language that pair two classes of instruction terms. `words`: `words_of(text)`,
+    when the caller has it."""
+    low, tokens = words or words_of(text)
     out: list[dict] = []
     done = -1
     for start in _term_starts(low, tokens):

@@ -17,7 +17,7 @@ import itertools
 import re
 from collections.abc import Callable, Collection
 
-from reviewer.injection_languages import TOKEN, language_spans, positions
+from reviewer.injection_languages import Words, language_spans, positions, words_of
 
 Detect = Callable[[str], list[dict]]  # English stages on a view: text -> spans into that view
 
@@ -53,14 +53,11 @@ def _deleet(token: str, known: Collection[str]) -> str | None:
     return None
 
 
-def leet_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str] | None = None) -> list[dict]:
+def leet_spans(text: str, known: Collection[str], detect: Detect, words: Words | None = None) -> list[dict]:
     """Windows holding at least two leetspeak words, with those words spelled out (same length, so offsets
-    hold), read by the English stages; their spans that touch a disguised word. `tokens`: the lower-cased
-    text's distinct TOKEN words, when the caller has them."""
-    low = text.lower()
-    if len(low) != len(text):
-        return []  # a rare letter changed length when lower-cased: offsets would not map back
-    tokens = set(TOKEN.findall(low)) if tokens is None else tokens
+    hold), read by the English stages; their spans that touch a disguised word. `words`: `words_of(text)`,
+    when the caller has it."""
+    low, tokens = words or words_of(text)
     spelled = {t: w for t in tokens if not t.isdigit() and _LEET_CHARS.intersection(t) and (w := _deleet(t, known))}
     hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in positions(low, spelled)]
     out: list[dict] = []
@@ -156,18 +153,16 @@ def base64_spans(text: str, detect: Detect) -> list[dict]:
     return out
 
 
-def coded_spans(text: str, known: Collection[str], detect: Detect, tokens: Collection[str]) -> list[dict]:
+def coded_spans(text: str, known: Collection[str], detect: Detect, words: Words | None = None) -> list[dict]:
     """Windows written in ROT13 or backwards: at least three distinct unknown words that decode to known
     ones, close together. The window is decoded and read by the English stages."""
-    low = text.lower()
-    if len(low) != len(text):
-        return []
+    low, tokens = words or words_of(text)
     out: list[dict] = []
     for rule, decode in (("rot13", lambda s: s.translate(_ROT13)), ("reversed", lambda s: s[::-1])):
-        words = {t for t in tokens if t.isalpha() and t.isascii() and t not in known and decode(t) in known}
-        if len(words) < _CODED_MIN_WORDS:
+        coded = {t for t in tokens if t.isalpha() and t.isascii() and t not in known and decode(t) in known}
+        if len(coded) < _CODED_MIN_WORDS:
             continue
-        for group in _clusters([(m.start(), m.end(), m.group(0)) for m in positions(low, words)]):
+        for group in _clusters([(m.start(), m.end(), m.group(0)) for m in positions(low, coded)]):
             if len({w for _, _, w in group}) < _CODED_MIN_WORDS:
                 continue
             a, b = group[0][0], group[-1][1]
@@ -179,9 +174,9 @@ def coded_spans(text: str, known: Collection[str], detect: Detect, tokens: Colle
 def obfuscated_spans(text: str, known: Collection[str], detect: Detect) -> list[dict]:
     """All of the above: spans into `text`. `known`: the English words the stages know (the linear scorer's
     vocabulary); `detect`: the English stages run on a view."""
-    tokens = set(TOKEN.findall(text.lower()))
-    spans = language_spans(text, tokens) + leet_spans(text, known, detect, tokens) + base64_spans(text, detect)
-    spans += coded_spans(text, known, detect, tokens)
+    words = words_of(text)
+    spans = language_spans(text, words) + leet_spans(text, known, detect, words) + base64_spans(text, detect)
+    spans += coded_spans(text, known, detect, words)
     if _may_be_spaced(text):
         spans += spaced_spans(text, known, detect)
     return spans
