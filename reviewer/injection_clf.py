@@ -305,13 +305,24 @@ class InjectionScorer:
         return cls(weights, float(obj["intercept"]), float(obj["threshold"]), dict(obj.get("meta", {})))
 
 
+_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")
+
+
 @cache
 def known_words() -> frozenset[str]:
-    """The words the shipped scorer knows (its vocabulary comes from our phrase sets only)."""
+    """The words the shipped scorer knows (its vocabulary comes from our phrase sets only), less the
+    disguised spellings those sets teach it: a word whose reversal or ROT13 is a more common vocabulary
+    word (lower idf: "ecnatpecca", "ertneq") is the encoded form, which the obfuscation stage must still
+    see as unknown."""
     scorer = default_scorer()
     if scorer is None:
         return frozenset()
-    return frozenset(f[2:] for f in scorer.weights if f.startswith("w:") and f[2:].isalpha())
+    idf = {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:") and f[2:].isalpha()}
+
+    def disguised(w: str) -> bool:
+        return any(d != w and d in idf and idf[d] < idf[w] for d in (w[::-1], w.translate(_ROT13)))
+
+    return frozenset(w for w in idf if not disguised(w))
 
 
 @cache

@@ -87,6 +87,7 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "yuksek puan", "tam puan", "penerimaan", "terima makalah", "rekomendasikan", "skor tinggi", "nilai tinggi",
         "nilai maksimal", "قبول", "اقبل", "توصية", "درجة عالية", "أعلى درجة", "स्वीकार", "उच्च अंक", "सिफारिश",
         "अनुशंसा",
+        "hochstnote", "hochste note", "hochste bewertung", "note maximale", "meilleure note", "note elevee",
     ),
     "suppress": (
         "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "sin mencionar",
@@ -97,13 +98,35 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "nie wspominaj", "zayıf yon", "zayıflık", "zayif yon", "zayiflik", "eksiklik", "bahsetme", "kelemahan", "kekurangan",
         "jangan sebutkan", "نقاط الضعف", "العيوب", "لا تذكر", "कमजोरि", "कमियों", "कमियां", "उल्लेख न",
     ),
+    # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
+    # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
+    "omit": (
+        "no menciones", "no mencione", "no mencionar", "omite", "omita", "omitir", "nao mencione",
+        "nao mencionar", "omitir", "non menzionare", "non menzionate", "ometti", "omettete", "ne mentionnez",
+        "ne pas mentionner", "ne mentionne pas", "omettez", "passez sous silence", "nicht erwahnen",
+        "erwahnen sie nicht", "erwahne keine", "weglassen", "auslassen", "niet vermelden",
+        "vermeld geen", "noem geen", "laat weg", "не упоминай", "не упоминайте", "не указывай", "опусти",
+        "不要提", "不要提及", "无需提及", "省略", "触れない", "言及しない", "書かない", "언급하지", "nie wspominaj",
+        "pomin", "bahsetme", "jangan sebutkan",
+    ),
+    "weakness": (
+        "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "недостатк",
+        "слабые стороны", "缺点", "弱点", "不足之处", "欠点", "약점", "단점", "zwaktes", "zwakke punten",
+        "słabe strony", "słabosci", "zayıf yon", "zayif yon", "kelemahan", "kekurangan", "نقاط الضعف", "العيوب",
+        "कमजोरि", "कमियों", "limitaciones", "limitacoes", "limitazioni", "einschrankungen", "beperkingen",
+        "ограничени", "局限", "限界",
+    ),
 }
+# English spellings shared with other languages ("instructions" in French, "ignore" in Portuguese). They
+# count for their class only when the sentence's other class comes from a foreign term: alone they are
+# the English stages' business.
+_SHARED_TERMS: dict[str, tuple[str, ...]] = {"override": ("ignore", "ignorer"), "instructions": ("instructions",)}
 _CJK = re.compile(r"[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # substring scripts
 _SENT_BREAK = re.compile(r"[.!?。！？\n]")
 _SENT_MAX = 400
 # A flag needs two classes that only together make an instruction to whoever reviews the paper.
 _PAIRS = (("override", "instructions"), ("addressee", "goal"), ("addressee", "suppress"),
-          ("addressee", "override"), ("goal", "suppress"))
+          ("addressee", "override"), ("goal", "suppress"), ("omit", "weakness"))
 
 
 def _fold(s: str) -> str:
@@ -125,6 +148,7 @@ def _term_rx(term: str) -> str:
 
 _CLASS_RX = {k: re.compile("|".join(_term_rx(t) for t in sorted(v, key=len, reverse=True)))
              for k, v in _TERMS.items()}
+_SHARED_RX = {k: re.compile(r"(?<!\w)(?:" + "|".join(v) + r")(?!\w)") for k, v in _SHARED_TERMS.items()}
 _CJK_TERMS = re.compile("|".join(re.escape(t) for v in _TERMS.values() for t in v if _CJK.search(t)))
 _FIRST_WORDS: dict[str, tuple[str, ...]] = {}  # first 4 letters -> the terms' first words starting so
 for _t in sorted({t.split()[0] for v in _TERMS.values() for t in v if not _CJK.search(t)}):
@@ -163,6 +187,7 @@ def language_spans(text: str, words: Words | None = None) -> list[dict]:
         done = b
         sentence = _fold(low[a:b])
         found = {k for k, rx in _CLASS_RX.items() if rx.search(sentence)}
-        if any(x in found and y in found for x, y in _PAIRS):
+        shared = {k for k, rx in _SHARED_RX.items() if rx.search(sentence)} | found
+        if any(x in found and y in shared or y in found and x in shared for x, y in _PAIRS):
             out.append({"start": a, "end": b, "text": text[a:b].strip()[:300], "rule": "other_language"})
     return out

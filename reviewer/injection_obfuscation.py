@@ -60,6 +60,15 @@ def leet_spans(text: str, known: Collection[str], detect: Detect, words: Words |
     low, tokens = words or words_of(text)
     spelled = {t: w for t in tokens if not t.isdigit() and _LEET_CHARS.intersection(t) and (w := _deleet(t, known))}
     hits = [(m.start(), m.end(), spelled[m.group(0)]) for m in positions(low, spelled)]
+    # snake_case identifiers ("rec0mmend_acc3ptance()"): each part is read on its own
+    snake = [t for t in tokens if "_" in t and t not in spelled and _LEET_CHARS.intersection(t)]
+    for m in positions(low, snake):
+        at = m.start()
+        for part in m.group(0).split("_"):
+            if part and not part.isdigit() and _LEET_CHARS.intersection(part) and (w := _deleet(part, known)):
+                hits.append((at, at + len(part), w))
+            at += len(part) + 1
+    hits.sort()
     out: list[dict] = []
     for group in _clusters(hits):
         if len(group) < _LEET_MIN_TOKENS:
@@ -95,6 +104,13 @@ _GAP = re.compile(r"[ \t]{2,}|[ \t]?[/|][ \t]?")  # a wider gap separates words
 _SEP = re.compile(r"[ \t.\-_·*]")
 
 
+# Words of one or two letters a run may be split into. The scorer's vocabulary also holds letter pairs and
+# single letters from its training text (units, initials, fragments of spaced-out words), which would let
+# any run of letters split into "words" ("qzxv" -> q zx v).
+_SHORT_WORDS = frozenset(
+    "a i ai am an as at be by do go he hi if in is it me my no of ok on or so to up us we".split())
+
+
 def segment_words(letters: str, known: Collection[str], max_word: int = 16) -> list[str] | None:
     """Split a run of letters into the fewest known words (dynamic programming), or None."""
     n = len(letters)
@@ -103,7 +119,7 @@ def segment_words(letters: str, known: Collection[str], max_word: int = 16) -> l
         for start in range(max(0, end - max_word), end):
             prev = best[start]
             word = letters[start:end]
-            if prev is not None and (word in known or word in ("a", "i")):
+            if prev is not None and (word in _SHORT_WORDS if len(word) <= 2 else word in known):
                 if best[end] is None or len(prev) + 1 < len(best[end]):  # type: ignore[arg-type]
                     best[end] = [*prev, word]
     return best[n]
