@@ -102,7 +102,7 @@ _TERMS: dict[str, tuple[str, ...]] = {
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
     "omit": (
         "no menciones", "no mencione", "no mencionar", "omite", "omita", "omitir", "nao mencione",
-        "nao mencionar", "omitir", "non menzionare", "non menzionate", "ometti", "omettete", "ne mentionnez",
+        "nao mencionar", "non menzionare", "non menzionate", "ometti", "omettete", "ne mentionnez",
         "ne pas mentionner", "ne mentionne pas", "omettez", "passez sous silence", "nicht erwahnen",
         "erwahnen sie nicht", "erwahne keine", "weglassen", "auslassen", "niet vermelden",
         "vermeld geen", "noem geen", "laat weg", "не упоминай", "не упоминайте", "не указывай", "опусти",

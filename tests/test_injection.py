@@ -10,6 +10,8 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   another separate author who never saw the detector, its training data or this file; measured once on
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
+- heldout_v4 to v9: blind sets by further authors, each measured once per detector change; v4-v8 are
+  training data since; v9 measured the shipped detector once (the held-out test below).
 """
 
 from __future__ import annotations
@@ -35,19 +37,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V4 = _phrases("heldout_v4.json")
-HELD_OUT_V4_LOOKALIKES = _phrases("heldout_v4_lookalikes.json")
+HELD_OUT_V9 = _phrases("heldout_v9.json")
+HELD_OUT_V9_LOOKALIKES = _phrases("heldout_v9_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 was measured once on the rules + linear scorer (2026-11-25): recall 0.643 (2,700 / 4,200), 11 / 150
-# look-alikes flagged; it then served as the semantic stage's validation set (with it: 0.717, 14 / 150).
-# v4 was measured once on the frozen detector with the semantic stage (2026-11-25, commit af33a1e): recall
-# 0.718 (rules + linear alone: 0.663; rules alone 0.221), 3 / 150 look-alikes flagged by either.
-# (v2 was measured once on the first linear model, 0.832, and is training data.) These floors guard
+# v3 is the trainers' validation set (never trained on). With the shipped models (session 6, 2026-11-26,
+# trained with sets A-F and v2, v4-v8): recall 0.753 with the semantic stage (0.707 without), 10 / 150
+# look-alikes flagged (9 without). v9 measured this detector once, blind (commit e375304): recall 0.831
+# (0.780 without the semantic stage), 10 / 150 look-alikes flagged (9 without). These floors guard
 # against regressions; they are those measurements, rounded down.
-HELD_OUT_V3_FLOOR = 0.71 if SEMANTIC else 0.64
-LOOKALIKE_CEILING = 14 if SEMANTIC else 11
-HELD_OUT_V4_FLOOR = 0.71 if SEMANTIC else 0.66
-V4_LOOKALIKE_CEILING = 3
+HELD_OUT_V3_FLOOR = 0.75 if SEMANTIC else 0.70
+LOOKALIKE_CEILING = 10 if SEMANTIC else 9
+HELD_OUT_V9_FLOOR = 0.83 if SEMANTIC else 0.78
+V9_LOOKALIKE_CEILING = 10 if SEMANTIC else 9
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -303,17 +304,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v4_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V4)
-    print(f"\ninjection recall: held-out v4 {recall:.3f} ({n} variants); missed e.g. {missed[:4]}")
+def test_recall_on_held_out_v9_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V9)
+    print(f"\ninjection recall: held-out v9 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V4_FLOOR, missed[:20]
+    assert recall >= HELD_OUT_V9_FLOOR, f"{len(missed)} variants missed"  # not listed: v9 stays unread
 
 
-def test_false_alarms_on_held_out_v4_lookalikes():
-    flagged = [s for s in HELD_OUT_V4_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v4 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V4_LOOKALIKES)}")
-    assert len(flagged) <= V4_LOOKALIKE_CEILING, flagged
+def test_false_alarms_on_held_out_v9_lookalikes():
+    flagged = [s for s in HELD_OUT_V9_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v9 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V9_LOOKALIKES)}")
+    assert len(flagged) <= V9_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():
