@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from reviewer.textnorm import HOMOGLYPHS, INVISIBLE
+from reviewer.textnorm import HOMOGLYPHS, INVISIBLE, ROT13
 
 MODEL_PATH = Path(__file__).with_name("injection_clf.json")
 OOV = "<oov>"  # one feature counting the segment's words outside the vocabulary
@@ -305,9 +305,6 @@ class InjectionScorer:
         return cls(weights, float(obj["intercept"]), float(obj["threshold"]), dict(obj.get("meta", {})))
 
 
-_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")
-
-
 @cache
 def known_words() -> frozenset[str]:
     """The words the shipped scorer knows (its vocabulary comes from our phrase sets only), less the
@@ -320,7 +317,7 @@ def known_words() -> frozenset[str]:
     idf = {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:") and f[2:].isalpha()}
 
     def disguised(w: str) -> bool:
-        return any(d != w and d in idf and idf[d] < idf[w] for d in (w[::-1], w.translate(_ROT13)))
+        return any(d != w and d in idf and idf[d] < idf[w] for d in (w[::-1], w.translate(ROT13)))
 
     return frozenset(w for w in idf if not disguised(w))
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Collection
 
 from reviewer.injection_languages import Words, language_spans, positions, words_of
+from reviewer.textnorm import ROT13
 
 Detect = Callable[[str], list[dict]]  # English stages on a view: text -> spans into that view
 
@@ -141,8 +142,6 @@ def spaced_spans(text: str, known: Collection[str], detect: Detect) -> list[dict
 
 # --- encoded text ---------------------------------------------------------------------------------------
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
-_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                       "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM")
 _CODED_MIN_WORDS = 3  # distinct words that only read as known words once decoded, in one window
 
 
@@ -174,7 +173,7 @@ def coded_spans(text: str, known: Collection[str], detect: Detect, words: Words 
     ones, close together. The window is decoded and read by the English stages."""
     low, tokens = words or words_of(text)
     out: list[dict] = []
-    for rule, decode in (("rot13", lambda s: s.translate(_ROT13)), ("reversed", lambda s: s[::-1])):
+    for rule, decode in (("rot13", lambda s: s.translate(ROT13)), ("reversed", lambda s: s[::-1])):
         coded = {t for t in tokens if t.isalpha() and t.isascii() and t not in known and decode(t) in known}
         if len(coded) < _CODED_MIN_WORDS:
             continue

@@ -9,3 +9,7 @@ HOMOGLYPHS = str.maketrans({
     "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "ε": "e", "Ι": "i", "Α": "a", "Е": "e", "О": "o",
     "Т": "t", "Р": "p", "С": "c", "Н": "h", "К": "k", "М": "m", "В": "b", "Х": "x",
 })
+
+# ROT13 (letters rotated by 13; its own inverse): text a language model reads but a word list does not.
+ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                      "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM")
