@@ -43,6 +43,17 @@ _MODEL = (r"(?:llms?|large\s+language\s+models?|language\s+models?|ai\s+(?:model
 _POS = (r"(?:very\s+|highly\s+|strongly\s+|extremely\s+|overwhelmingly\s+|only\s+)?(?:positive|favou?rable|glowing|"
         r"good|great|high|excellent|strong|outstanding|enthusiastic|top|maximum|perfect|the\s+highest|a\s+high)")
 
+_WHOEVER = (r"whoever\s+(?:is\s+)?(?:reviews?|reviewing|reads?|reading|evaluates?|evaluating|assess(?:es)?|assessing|"
+            r"grades?|grading|judges?|judging)\s+(?:this|it|the\s+(?:paper|submission|manuscript))")
+# Where a sentence or clause opens (an imperative starts there): after clause punctuation or a footnote
+# number, then an optional softener ("please", "just"). Chunks of a long text start at a sentence start.
+_OPEN = (r"(?:^|[.!?:;(\u2013\u2014\]]\s*|\b\d{1,2}\s+)(?:(?:please|kindly|just|simply|also|so|and|then|now|first)"
+         r"[\s,]+)*")
+# What a reviewer might be talked out of mentioning or penalizing.
+_FLAWS = (r"(?:errors?|mistakes?|typos?|violations?|issues?|problems?|flaws?|weakness(?:es)?|limitations?|shortcomings?|"
+          r"concerns?|criticisms?|critiques?|negatives?|drawbacks?|downsides?|deficienc(?:y|ies)|omissions?|"
+          r"inconsistenc(?:y|ies)|discrepanc(?:y|ies)|overlap|page\s+limit|assumptions?|misuse|risks?)")
+
 RULES: dict[str, str] = {
     # "ignore (all) previous instructions" and friends
     "ignore_instructions": (
@@ -62,8 +73,14 @@ RULES: dict[str, str] = {
     "new_instructions": (
         r"\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important)\s+(?:system\s+)?"
         r"(?:instructions?|directives?|prompt)\s*(?:for\s+(?:the\s+)?(?:reviewers?|" + _MODEL + r"))?\s*[:\-]"
-        r"|\b(?:instructions?|notes?|message|p\.?\s?s\.?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?"
-        r"(?:" + _MODEL + r"|reviewers?)\s*[:\-]"
+        r"|\b(?:instructions?|notes?|messages?|p\.?\s?s\.?|tips?|hints?|advice|favou?rs?|reminders?|memos?|secrets?)\s+"
+        r"(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:" + _MODEL + r"|reviewers?|" + _WHOEVER + r")\s*[:\-]"
+        # a note to "the model" (not "instructions for the model:", a prompt format in LLM papers)
+        r"|\b(?:notes?|messages?|tips?|hints?|favou?rs?|secrets?|p\.?\s?s\.?)\s+(?:to|for)\s+(?:the|this|any)\s+"
+        r"(?:\w+\s+)?models?\s*[:\-]"
+        # fake system headers: "[BEGIN ADMIN OVERRIDE]"
+        r"|\[\s*(?:begin|start|end)\s+(?:of\s+)?(?:the\s+)?(?:admin\w*|system|developer|override|root|hidden|secret|"
+        r"reviewer|instructions?|prompt)\b"
         r"|\bsystem\s+prompt\s*[:\-]|<\s*/?\s*(?:system|instructions?|im_start|im_end)\s*>|\[\s*/?inst\s*\]"
     ),
     # addressing the reviewer/model with an obligation
@@ -102,7 +119,7 @@ RULES: dict[str, str] = {
         r"(?:strong\s+accept|accept\b|10\s*/\s*10|overall\s*[:=])"
         r"|\b(?:ask|request|want|instruct|urge|tell|beg|need)\s+(?:any|all|the|every|each)?\s*(?:" + _MODEL
         + r"|reviewers?)\s+to\s+(?:rate|score|give|assign|recommend|accept|praise|ignore|disregard|overlook|"
-        r"avoid|focus|only)"
+        r"avoid|focus|only|(?:state|say|write|confirm|conclude|acknowledge|affirm|agree|declare)\s+that)"
         r"|\b(?:" + _SUBJ + r"|it)\s+deserves?\s+(?:a\s+|an\s+|the\s+)?" + _POS + r"\s+(?:\w+\s+)?"
         r"(?:reviews?|ratings?|scores?|assessments?|evaluations?|recommendations?|marks?|grades?)"
     ),
@@ -116,6 +133,53 @@ RULES: dict[str, str] = {
         r"|\b(?:mention|list|highlight|discuss|describe|focus\s+on)\s+only\s+(?:the\s+)?(?:strengths|positives?)"
         r"|\b(?:do\s+not|don'?t|never)\s+(?:reveal|mention|disclose|tell\s+anyone\s+about)\s+(?:this|these)\s+"
         r"(?:instructions?|prompts?|notes?|messages?|text)"
+    ),
+    # a command that opens a sentence and steers the review with no addressee or modal: leniency about
+    # flaws, not mentioning or penalizing something, judging only part of the paper, praising "our" work
+    "steer_review": (
+        _OPEN + r"(?:overlook|forgive|excuse|gloss\s+over|look\s+past|turn\s+a\s+blind\s+eye\s+to|downplay|play\s+down|"
+        r"tone\s+down|soften|go\s+easy\s+on|ignore|disregard|set\s+aside|treat)\s+(?:\w+\s+){0,4}?" + _FLAWS + r"\b"
+        r"|\b(?:ignore|disregard|skip|set\s+aside|overlook)\s+(?:\w+\s+){0,8}?(?:when|while|before|in)\s+(?:forming|writing|"
+        r"making|giving|reaching|deciding|preparing)\s+your\b"
+        r"|" + _OPEN + r"(?:do\s+not|don'?t|never|avoid|refrain\s+from|try\s+not\s+to|make\s+sure\s+not\s+to|"
+        r"(?:there\s+is\s+)?no\s+need\s+to)\s+(?:\w+\s+)?"
+        r"(?:point(?:ing)?\s+out|bring(?:ing)?\s+up|mention(?:ing)?|rais(?:e|ing)|discuss(?:ing)?|comment(?:ing)?\s+on|"
+        r"dwell(?:ing)?\s+on|flag(?:ging)?|question(?:ing)?|criticiz(?:e|ing)|criticis(?:e|ing)|penali[sz](?:e|ing)|"
+        r"punish(?:ing)?|lower(?:ing)?|reduc(?:e|ing)|deduct(?:ing)?|dock(?:ing)?|downgrad(?:e|ing)|mark(?:ing)?\s+down|"
+        r"hold(?:ing)?\s+(?:\w+\s+){1,3}against)\s+"
+        r"(?:that\b|the\s+fact|our\b|the\s+authors|(?:this|the)\s+(?:paper|submission|manuscript|score|rating|grade)\b|"
+        r"(?:the\s+|any\s+|its\s+|their\s+)?(?:\w+\s+){0,2}?" + _FLAWS + r"\b)"
+        r"|\bno\s+need\s+to\s+(?:mention|point\s+out|bring\s+up|discuss|comment\s+on|dwell\s+on)\s+that\b"
+        r"|" + _OPEN + r"(?:evaluate|judge|assess|review|score|grade|rate|read)\s+only\s+(?:the\s+)?(?:abstract|introduction|"
+        r"title|conclusions?|summary|first|main\s+(?:text|claims?)|positive|strengths|sections?\s+\d)"
+        r"|" + _OPEN + r"(?:emphasi[sz]e|highlight|stress(?!\s*-?\s*test)|praise|celebrate|underline|underscore|commend|"
+        r"applaud|laud)\s+(?:\w+\s+){0,6}?(?:our\b|the\s+authors|this\s+(?:paper|work|submission|manuscript)'?s?\b|"
+        r"its\s+(?:novelty|elegance|impact|importance|contributions?|strengths?|significance|originality))"
+        r"|\byou\s+(?:fully\s+|completely\s+|wholeheartedly\s+)?(?:agree|concur|side)\s+with\s+(?:the\s+authors|us\b|"
+        r"our\b|this\s+(?:paper|work|submission))"
+    ),
+    # pressure instead of argument: threats to the model, careers at stake, invented venue policies,
+    # "the correct score for this paper is 8"
+    "pressure": (
+        r"\b(?:" + _MODEL + r"|reviewers?)\s+(?:that|who|which)\s+(?:fails?|refuses?|declines?|neglects?|does\s+not|"
+        r"doesn'?t)\s+(?:to\s+)?(?:recommend|accept|rate|give|praise|support|score)"
+        r"|\breject\w*\s+(?:\w+\s+){0,4}?(?:would|will|could|might|may)\s+(?:\w+\s+){0,2}?(?:harm|hurt|ruin|devastate|"
+        r"destroy|jeopardi[sz]e|damage|derail|end|cost)\w*\s+(?:\w+\s+){0,2}?(?:careers?|future|funding|visas?|jobs?|"
+        r"ph\.?d|graduation|tenure|livelihoods?)"
+        r"|\b(?:negative|critical|unfavou?rable|low|harsh)\s+(?:reviews?|scores?|ratings?|comments?|feedback|assessments?|"
+        r"recommendations?)\s+(?:are|is)\s+(?:not\s+(?:permitted|allowed|accepted)|prohibited|forbidden|disallowed|banned)"
+        r"|\b(?:automatically\s+(?:receive|get|earn|gain|be\s+(?:given|awarded|granted))\s+(?:a\s+|an\s+)?(?:\+\s?\d+|"
+        r"bonus|boost|extra|additional|higher|increased|positive)|(?:receive|get|earn|gain)\s+(?:a\s+|an\s+)?\+\s?\d+)\s+"
+        r"(?:\w+\s+){0,2}?(?:scores?|ratings?|points?|marks?)"
+        r"|\b(?:correct|true|right|appropriate|deserved|expected|proper|official|fair|actual)\s+(?:review\s+|overall\s+|"
+        r"final\s+)?(?:score|rating|decision|verdict|grade|recommendation)\s+(?:for|of)\s+(?:this|the|our)\s+(?:paper|"
+        r"submission|manuscript|work)\b[^.]{0,80}?\b(?:is|=|would\s+be|should\s+be)\s*:?\s*(?:an?\s+)?(?:10|9|8|7|accept|"
+        r"strong\s+accept)\b"
+        # the benefit of the doubt, invented consensus
+        r"|\b(?:give|grant|extend)\s+(?:the\s+authors|us|this\s+(?:paper|work|submission))\s+the\s+benefit\s+of\s+the\s+doubt"
+        r"|\bresolve\s+(?:\w+\s+){0,3}?(?:doubts?|uncertaint\w+|ambiguit\w+)\s+in\s+(?:the\s+authors'?|our|their)\s+favou?r"
+        r"|\b(?:all\s+)?(?:the\s+)?other\s+reviewers\s+(?:have\s+|already\s+)*(?:given|rated|scored|awarded|assigned|"
+        r"recommended)\s+(?:this|the|our)\s+(?:paper|submission|work|manuscript)"
     ),
 }
 # One alternation with a named group per rule: a single pass over the text.
@@ -159,7 +223,7 @@ _TERMS: dict[str, str] = {
         r"(?:models?|systems?|agents?|tools?|reviewers?|referees?|evaluators?|assistants?)|"
         # a bare "model"/"system" only when it is the one processing this text
         r"(?:models?|systems?|agents?|tools?|programs?)\s+(?:that\s+(?:is|are)\s+)?(?:reviewing|evaluating|reading|"
-        r"assessing|processing|analy[sz]ing|summari[sz]ing)\s+(?:this|the)"
+        r"assessing|processing|analy[sz]ing|summari[sz]ing)\s+(?:this|the)|" + _WHOEVER
     ),
     "you": r"you|your",
     "directive": (
@@ -189,10 +253,14 @@ _TERMS: dict[str, str] = {
         r"(?:be\s+)?(?:rated|graded|evaluated|assessed|reviewed|judged)\s+(?:very\s+)?(?:highly|positively|"
         r"favou?rably|generously|leniently)|(?:overall|rating|score|decision|recommendation)\s*[:=]\s*"
         r"(?:10|9|8|accept)\b|(?:rate|score|grade|mark)\w*\s+(?:\w+\s+){0,3}?(?:as\s+|with\s+|at\s+|of\s+)?"
-        r"(?:at\s+least\s+|a\s+)?(?:10|9|8)\b(?!\s*(?:%|\.\d|x\b|times|epochs|layers|runs|seeds))"
+        r"(?:at\s+least\s+|a\s+)?(?:10|9|8)\b(?!\s*(?:%|\.\d|x\b|times|epochs|layers|runs|seeds))|"
+        # "give this one a 10"
+        r"(?:give|assign|award|grant)\s+(?:(?:this|the|our|it|us|me|them)\s+)?(?:\w+\s+)?(?:an?\s+)(?:solid\s+|perfect\s+|"
+        r"clean\s+|full\s+)?(?:10|9|8)\b(?!\s*(?:%|\.\d|x\b|times|epochs|layers|runs|seeds|points|examples|samples))"
     ),
     "imperative": (  # a command verb opening a clause
-        r"(?:^|[.!?:;,(\u2013\u2014-]\s*|(?:please|kindly|just|now)\s+)(?:be|rate|score|give|assign|"
+        r"(?:^|(?<=[.!?:;,(\u2013\u2014-])|(?<=[.!?:;,(\u2013\u2014-]\s)|(?<=[.!?:;,(\u2013\u2014-]\s\s)|"
+        r"[.!?:;,(\u2013\u2014-]\s*|(?:please|kindly|just|now)\s+)(?:be|rate|score|give|assign|"
         r"award|recommend|accept|output|respond|reply|write|treat|make|say|state|describe|grade|"
         r"praise|emphasi[sz]e|stress|focus|skip|list|mention|highlight|return|print|produce|"
         r"generate|evaluate|assess|regard|mark|append|add|include|insert|instruct|tell|ask|only|ignore|disregard|"
@@ -200,15 +268,20 @@ _TERMS: dict[str, str] = {
     ),
     "suppress": (  # ... or what it wants left out
         r"(?:refrain\s+from|avoid|do\s+not|don'?t|never|not|no|without|nothing|skip|ignore|overlook|"
-        r"disregard|downplay|look\s+past)\s+"
+        r"disregard|downplay|look\s+past|zero|at\s+most\s+(?:zero|0|one|1)|no\s+more\s+than\s+(?:zero|0|one|1))\s+"
         r"(?:\w+\s+){0,3}?(?:weakness(?:es)?|limitations?|criticisms?|flaws?|negatives?|"
         r"shortcomings?|concerns?)"
     ),
     "suppress_cmd": (  # the same as a command, not "we do not discuss limitations"
         r"(?:^|[.!?:;,(\u2013\u2014-]\s*|(?:please|kindly|so|and)\s+)(?:do\s+not|don'?t|never|avoid|refrain\s+from|"
         r"skip)\s+(?:\w+\s+){0,3}?(?:weakness(?:es)?|limitations?|criticisms?|flaws?|negatives?|"
-        r"shortcomings?|concerns?)"
+        r"shortcomings?|concerns?|misuse|drawbacks?|downsides?|negative\s+(?:impacts?|consequences|effects|aspects|points))"
     ),
+    "secrecy": (  # collusion with the reader: "keep this between us", "nobody will check"
+        r"(?:let'?s\s+)?keep\s+(?:this|it)\s+between\s+(?:us|you\s+and\s+(?:me|us))|(?:nobody|no\s+one|no-one)\s+"
+        r"(?:will|would|needs?\s+to|has\s+to)\s+(?:ever\s+)?(?:check|know|notice|find\s+out)|(?:our|a)\s+little\s+secret"
+    ),
+
     "override": (  # an override verb before the reader's own instructions
         r"(?:ignore|disregard|forget|override|overrule|supersede|bypass|discard|overlook|neglect|set\s+aside|"
         r"stop\s+following)\s+(?:\w+\s+){0,4}?(?:" + _META + r")"
@@ -219,7 +292,7 @@ _TERMS: dict[str, str] = {
 }
 _TERM_RX = {k: re.compile(_B + r"(?:" + v + r")" + _B) for k, v in _TERMS.items()}
 _COOC_SPAN = 260
-_SEED_CLASSES = ("outcome", "suppress", "suppress_cmd", "override")  # the goal classes
+_SEED_CLASSES = ("outcome", "suppress", "suppress_cmd", "override", "secrecy")  # the goal classes
 _COMMANDS = ("directive", "imperative")
 # Every goal-class match contains one of these literals (keep in step with _TERMS: test_hints_cover_goals).
 # A flat literal alternation scans far faster than the class regexes with their leading word boundary.
@@ -229,7 +302,9 @@ _HINTS = (
     "as strong", "as top", "groundbreaking", "nice", "gentle", "uncritical", "strengths", "overall", "decision",
     "recommendation", "feedback", "review", "assessment", "evaluation", "weakness", "limitation", "critici", "flaw",
     "negative", "shortcoming", "concern", "ignor", "disregard", "forget", "overrid", "overrul", "supersed", "bypass",
-    "discard", "overlook", "neglect", "set aside", "stop following",
+    "discard", "overlook", "neglect", "set aside", "stop following", "give", "assign", "award", "grant", "between us",
+    "between you", "will check", "will know", "will notice", "will ever", "would check", "would know", "would notice",
+    "to know", "to check", "to notice", "find out", "little secret", "misuse", "drawback", "downside",
 )
 _HINT_RX = re.compile("|".join(re.escape(h) for h in sorted(_HINTS, key=len, reverse=True)))
 _SENT_START = re.compile(r"(?:(?<!e\.g)(?<!i\.e)(?<! al)(?<! vs)(?<! cf)(?<!fig)(?<! eq)(?<!sec)[.!?]\s+)(?!.*[.!?]\s)",
@@ -248,6 +323,10 @@ _COMBOS: tuple[frozenset[str], ...] = (
     frozenset({"suppress_cmd", "you"}),
     frozenset({"you", "directive", "outcome", "paper"}),
     frozenset({"you", "directive", "suppress", "paper"}),
+    frozenset({"imperative", "suppress"}),
+    frozenset({"suppress_cmd", "imperative"}),
+    frozenset({"secrecy", "outcome"}),
+    frozenset({"secrecy", "addr"}),
 )
 
 
@@ -367,6 +446,14 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "10/10", "10 / 10", "overall", "recommend", "accept", " mark", " grade", "assessment", "evaluation",
     "highest", "suggest", "vote", "weakness", "limitation", "flaw", "criticis", "criticiz", "shortcoming",
     "negative", "concern", "strength", "positive", "reveal", "disclose", "tell anyone",
+    # steer_review, pressure, new_instructions (session 7)
+    "forgive", "excuse", "gloss over", "look past", "blind eye", "downplay", "play down", "tone down", "soften",
+    "go easy", "set aside", "treat ", "do not ", "don't ", "dont ", "never ", "avoid", "refrain", "try not",
+    "sure not", "no need", "only ", "emphasi", "highlight", "stress", "prais", "celebrate", "underline",
+    "underscore", "commend", "applaud", "laud", "you agree", "you concur", "you side", "you fully", "you complete",
+    "you whole", "reject", "comment", "feedback", "automatically", "receive a +", "receive +", "get a +",
+    "earn a +", "decision", "verdict", "whoever", "benefit of the doubt", "favor", "favour", "model:", "model -", "models:", "[begin", "[start", "[end",
+    "[ begin", "[ start", "[ end",
 )
 _HYPHEN_JOIN = re.compile(r"-[ \t\r]*\n\s*")
 _SPECIAL_RE = re.compile(r"[*_`#>|\\]")
@@ -430,6 +517,7 @@ def _cheap_hit(norm: str) -> bool:
 
 
 _CHUNK, _OVERLAP = 8000, 1000  # injected phrases are far shorter than the overlap
+_CHUNK_START = re.compile(r"[.!?]\s+|\n\s*\n")
 
 
 def detect_injection(text: str, *, learned: bool = True, semantic: bool = True,
@@ -443,11 +531,16 @@ def detect_injection(text: str, *, learned: bool = True, semantic: bool = True,
     chars = set(text)
     seen: set[tuple[int, int, str]] = set()
     for off in range(0, max(1, len(text)), _CHUNK - _OVERLAP):
-        chunk = text[off:off + _CHUNK]
+        # A chunk after the first starts at a sentence start: rules that read "^" as an opening clause must
+        # not see one mid-sentence (the overlap still exceeds any injected phrase).
+        start = off
+        if off and (m := _CHUNK_START.search(text, off, off + _OVERLAP // 2)):
+            start = m.end()
+        chunk = text[start:off + _CHUNK]
         # Cheap pass on every chunk; the slower index-mapped pass only where something hit.
         if _cheap_hit(_fast_norm(chunk, chars)):
             for sp in _mapped_spans(chunk):
-                sp = {**sp, "start": sp["start"] + off, "end": sp["end"] + off}
+                sp = {**sp, "start": sp["start"] + start, "end": sp["end"] + start}
                 key = (sp["start"], sp["end"], sp["rule"])
                 if key not in seen and not any(s["rule"] == sp["rule"] and s["start"] <= sp["start"] < s["end"]
                                                for s in spans):

@@ -88,6 +88,13 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "nilai maksimal", "قبول", "اقبل", "توصية", "درجة عالية", "أعلى درجة", "स्वीकार", "उच्च अंक", "सिफारिश",
         "अनुशंसा",
         "hochstnote", "hochste note", "hochste bewertung", "note maximale", "meilleure note", "note elevee",
+        "긍정적인 리뷰", "긍정적인 평가", "긍정적으로 평가", "좋은 점수", "肯定的な評価", "好意的な評価", "正面评价", "积极评价",
+    ),
+    # A polite command ("please", an imperative ending): with a goal term it asks for the goal.
+    "command": (
+        "por favor", "veuillez", "s'il vous plait", "bitte", "per favore", "alstublieft", "prosze", "пожалуйста",
+        "lutfen", "silakan", "tolong", "يرجى", "من فضلك", "कृपया", "请", "务必", "ください", "下さい", "하십시오", "하세요",
+        "주세요", "주십시오",
     ),
     "suppress": (
         "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "sin mencionar",
@@ -126,7 +133,7 @@ _SENT_BREAK = re.compile(r"[.!?。！？\n]")
 _SENT_MAX = 400
 # A flag needs two classes that only together make an instruction to whoever reviews the paper.
 _PAIRS = (("override", "instructions"), ("addressee", "goal"), ("addressee", "suppress"),
-          ("addressee", "override"), ("goal", "suppress"), ("omit", "weakness"))
+          ("addressee", "override"), ("goal", "suppress"), ("omit", "weakness"), ("command", "goal"))
 
 
 def _fold(s: str) -> str:

@@ -1,11 +1,11 @@
 """Instructions the other stages cannot read: disguised words, encoded text and other languages.
 
 The rules and the linear scorer read English words. An author can hide the same instruction as
-"1gn0re pr3vi0us instruct10ns", as "i g n o r e   t h e   r u b r i c", encode it (base64, ROT13, written
-backwards: a language model reads all three), or write it in another language. This stage turns the
+"1gn0re pr3vi0us instruct10ns", as "i g n o r e   t h e   r u b r i c", encode it (base64, hex, ROT13,
+written backwards: a language model reads them all), or write it in another language. This stage turns the
 disguised and encoded forms back into words (a *view*) and hands the view to the English stages; other
 languages go to the lexicon in `injection_languages.py`. Spans point into the original text, with rule
-names `leetspeak`, `letter_spaced`, `base64`, `rot13`, `reversed` and `other_language`. Measured recall
+names `leetspeak`, `letter_spaced`, `base64`, `hex`, `rot13`, `reversed` and `other_language`. Measured recall
 and false alarms: docs/paper_loading.md.
 """
 
@@ -142,6 +142,7 @@ def spaced_spans(text: str, known: Collection[str], detect: Detect) -> list[dict
 
 # --- encoded text ---------------------------------------------------------------------------------------
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Za-z])")
 _CODED_MIN_WORDS = 3  # distinct words that only read as known words once decoded, in one window
 
 
@@ -149,23 +150,39 @@ def _decoded_text(blob: str) -> str | None:
     """The text a base64 blob encodes, if it is readable text with spaces (not a hash or binary)."""
     try:
         raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _readable(raw)
+
+
+def _readable(raw: bytes) -> str | None:
+    """Decoded bytes as text, if they are readable text with spaces (not a hash or binary)."""
+    try:
         text = raw.decode("utf-8")
-    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+    except ValueError:  # UnicodeDecodeError
         return None
     printable = sum(c.isprintable() or c.isspace() for c in text)
     return text if " " in text and printable >= 0.95 * len(text) else None
 
 
 def base64_spans(text: str, detect: Detect) -> list[dict]:
-    """Base64 blobs that decode to an instruction (read by the English stages or the language lexicon)."""
+    """Base64 or hex blobs that decode to an instruction (read by the English stages or the language lexicon).
+    A hash or a hex dump of binary data does not decode to readable text."""
     if not any(len(w) >= 24 for w in text.split()):  # C-speed gate: no long token, no blob
         return []
     out = []
-    for m in _B64.finditer(text):
-        decoded = _decoded_text(m.group(0))
-        if decoded and (detect(decoded) or language_spans(decoded)):
-            out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": "base64"})
+    for rule, rx, decode in (("base64", _B64, _decoded_text), ("hex", _HEX, _hex_text)):
+        for m in rx.finditer(text):
+            if any(s["start"] <= m.start() < s["end"] for s in out):
+                continue
+            decoded = decode(m.group(0))
+            if decoded and (detect(decoded) or language_spans(decoded)):
+                out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": rule})
     return out
+
+
+def _hex_text(blob: str) -> str | None:
+    return _readable(bytes.fromhex(blob))
 
 
 def coded_spans(text: str, known: Collection[str], detect: Detect, words: Words | None = None) -> list[dict]:
