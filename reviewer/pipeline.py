@@ -32,12 +32,15 @@ from . import (
 )
 from .calls import Caller, reflection_parser, review_parser
 from .fewshot import load_fewshot
-from .form import SCORE_FIELDS, Review, reflection_json_schema, review_json_schema
+from .form import LIST_FIELDS, SCORE_FIELDS, Review, reflection_json_schema, review_json_schema
 from .llm import Message, Model, Usage, get_model
 from .llm.errors import ConfigError, CostCapReached
 from .result import ReviewResult, aggregate, p_accept_from_logprobs, round_score
 
 LOCAL_PAPER_TOKEN_BUDGET = 4000  # local/ models have ~8k context: prompt + paper + 2k answer must fit
+# Answer tokens outside the strings of a local/ model's review: keys, punctuation, scores (~150 for
+# SmolLM2 with 2-space indent) plus margin for the newlines and indents the grammar lets it add.
+LOCAL_JSON_RESERVE_TOKENS = 400
 
 
 class ReviewerConfig(BaseModel):
@@ -57,8 +60,8 @@ class ReviewerConfig(BaseModel):
     sanitize: bool = True  # remove identity/status markers before the model sees the paper
     top_logprobs: int | None = None  # ask for logprobs: gives p_accept_raw where the provider has them
     calibrator: str | None = None  # path of a calibrator JSON (reviewer.calibrate)
-    # Schema limits (maxItems of lists, maxLength of strings); None: 6/600, or 3/250 for local/ models,
-    # whose answers must stay short (12-17 tokens/s on 2 CPU cores) and which loop without a bound.
+    # Schema limits (maxItems of lists, maxLength of strings); None: 6/600, or for local/ models 2 items
+    # and the longest length whose worst-case answer fits max_tokens (see _schema_limits).
     max_items: int | None = None
     max_len: int | None = None
 
@@ -88,9 +91,19 @@ def paper_budget(config: ReviewerConfig, model_name: str) -> int | None:
     return LOCAL_PAPER_TOKEN_BUDGET if model_name.startswith("local/") else None
 
 
-def _schema_limits(config: ReviewerConfig, model_name: str) -> tuple[int, int]:
-    local = model_name.startswith("local/")
-    return config.max_items or (3 if local else 6), config.max_len or (250 if local else 600)
+def _schema_limits(config: ReviewerConfig, model_name: str, reflection: bool = False) -> tuple[int, int]:
+    """(maxItems, maxLength) of the review (or reflection) schema. For local/ models the strings are
+    bounded so that the longest answer the grammar allows fits max_tokens: the tiny model often fills a
+    string to its maxLength with digits (one token per character), and an answer cut at max_tokens
+    lacks fields."""
+    if not model_name.startswith("local/"):
+        return config.max_items or 6, config.max_len or 600
+    items = config.max_items or 2
+    if config.max_len:
+        return items, config.max_len
+    # Units of maxLength: Summary (2), each list item, and the reflection's `thought`.
+    units = 2 + len(LIST_FIELDS) * items + (1 if reflection else 0)
+    return items, max(16, (config.max_tokens - LOCAL_JSON_RESERVE_TOKENS) // units)
 
 
 def load_for_review(path: str | Path, config: ReviewerConfig, model_name: str):
@@ -230,7 +243,8 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
                 result.meta_review = json.dumps(meta.to_form())
         final = _combine(members, meta)
 
-    rschema = reflection_json_schema(items, length) if config.reflections else {}
+    rlimits = _schema_limits(config, model.name, reflection=True)  # room for the `thought` too
+    rschema = reflection_json_schema(*rlimits) if config.reflections else {}
     for round_ in range(1, config.reflections + 1):
         msgs = [*base, Message(role="assistant", content=json.dumps(final.to_form())),
                 Message(role="user", content=prompts.reflection_prompt(round_, config.reflections))]

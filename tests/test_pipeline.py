@@ -11,7 +11,7 @@ from reviewer.form import CSV_COLUMNS, FORM_FIELDS
 from reviewer.llm import TokenLogprob, UsageTracker, get_model
 from reviewer.llm.errors import CostCapReached, LLMError
 from reviewer.paper import paper_from_text
-from reviewer.pipeline import ReviewerConfig, review
+from reviewer.pipeline import LOCAL_JSON_RESERVE_TOKENS, ReviewerConfig, _schema_limits, review
 from reviewer.result import p_accept_from_logprobs, round_score
 
 PAPER = "# Gated Diffusion\n\n## Abstract\n\nWe propose gating for diffusion models.\n\n## 1 Introduction\n\nBody text.\n"
@@ -199,6 +199,39 @@ async def test_calibrator_applied(monkeypatch):
     assert (res.p_accept, res.rating_calibrated, res.decision_calibrated) == (0.25, 4.5, "Reject")
     assert rows[0]["Overall_mean"] == 6.0
     assert res.to_row()["p_accept"] == 0.25
+
+
+def max_text_chars(schema: dict) -> int:
+    """Most characters an answer to `schema` can hold in its free-text strings (enums excluded)."""
+    kind = schema.get("type")
+    if kind == "object":
+        return sum(max_text_chars(s) for s in schema["properties"].values())
+    if kind == "array":
+        return schema["maxItems"] * max_text_chars(schema["items"])
+    return schema["maxLength"] if kind == "string" and "enum" not in schema else 0
+
+
+@pytest.mark.parametrize("max_tokens", [600, 1200, 2048, 4096])
+@pytest.mark.parametrize("reflections", [0, 2])
+async def test_local_schema_bounds_fit_the_answer_in_max_tokens(max_tokens, reflections):
+    """local/: every request's schema allows at most max_tokens - reserve characters of text (the tiny
+    model can fill strings with digits, one token each), so a complete answer always fits."""
+    model = scripted([form(), {"thought": "ok", "done": True, "review": form()}][: 1 + (reflections > 0)])
+    model.name = "local/smollm2-135m"  # the pipeline picks limits by model name
+    res = await review(paper(), ReviewerConfig(max_tokens=max_tokens, reflections=reflections), model)
+    assert res.error is None
+    budget = max_tokens - LOCAL_JSON_RESERVE_TOKENS
+    for _, config in model.provider.requests:
+        assert config.max_tokens == max_tokens
+        assert budget - 40 < max_text_chars(config.json_schema) <= budget  # bounded, but not needlessly
+    items = model.provider.requests[0][1].json_schema["properties"]["Weaknesses"]
+    assert items["maxItems"] == 2 and (max_tokens < 2048 or items["items"]["maxLength"] >= 140)
+
+
+def test_schema_limits_of_api_models_and_explicit_limits():
+    assert _schema_limits(ReviewerConfig(), "openai/gpt-4o") == (6, 600)
+    assert _schema_limits(ReviewerConfig(max_items=3, max_len=250), "local/smollm2-135m") == (3, 250)
+    assert _schema_limits(ReviewerConfig(max_items=3), "local/x.gguf") == (3, (2048 - LOCAL_JSON_RESERVE_TOKENS) // 14)
 
 
 def test_missing_calibrator_is_a_config_error(tmp_path):
