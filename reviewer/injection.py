@@ -52,7 +52,7 @@ _OPEN = (r"(?:^|[.!?:;(\u2013\u2014\]]\s*|\b\d{1,2}\s+)(?:(?:please|kindly|just|
 # What a reviewer might be talked out of mentioning or penalizing.
 _FLAWS = (r"(?:errors?|mistakes?|typos?|violations?|issues?|problems?|flaws?|weakness(?:es)?|limitations?|shortcomings?|"
           r"concerns?|criticisms?|critiques?|negatives?|drawbacks?|downsides?|deficienc(?:y|ies)|omissions?|"
-          r"inconsistenc(?:y|ies)|discrepanc(?:y|ies)|overlap|page\s+limit|assumptions?|misuse|risks?)")
+          r"inconsistenc(?:y|ies)|discrepanc(?:y|ies)|gaps?|overlap|page\s+limit|assumptions?|misuse|risks?)")
 
 RULES: dict[str, str] = {
     # "ignore (all) previous instructions" and friends
@@ -112,7 +112,7 @@ RULES: dict[str, str] = {
         r"|\b(?:overall|rating|score|decision|soundness|presentation|contribution)\s*(?:score\s*)?(?:[:=]|to|of|as)\s*"
         r"(?:10|9|8|\"?accept\"?|strong\s+accept)\b\s*(?:regardless|no\s+matter|for\s+" + _SUBJ + r"|is\s+required)"
         r"|\bset\s+(?:the\s+)?(?:overall\s+)?(?:score|rating|decision)\s+(?:to|as)\s+(?:10|9|8|accept|strong)"
-        r"|\bhighest\s+possible\s+(?:score|rating)"
+        r"|\bhighest\s+possible\s+(?:\w+\s+)?(?:score|rating)"
         r"|\b(?:give|assign|award|rate)\s+(?:\w+\s+){0,3}?(?:score|rating|grade)\s+(?:of\s+)?(?:at\s+least\s+)?"
         r"(?:10|9|8|[6-9]\.\d)\b"
         r"|\b(?:respond|reply|answer|output|return|say|print)\s+(?:only\s+)?(?:with\s+)?[\"'“‘]?\s*"
@@ -128,11 +128,12 @@ RULES: dict[str, str] = {
         r"list(?:ing)?|discuss(?:ing)?|criticiz(?:e|ing)|criticis(?:e|ing)|report(?:ing)?|includ(?:e|ing))\s+"
         r"(?:any\s+)?(?:of\s+)?(?:the\s+)?(?:\w+\s+)?(?:weaknesses|limitations|flaws|negatives?|negative\s+(?:points|aspects)|"
         r"criticisms?|shortcomings|concerns)\b(?!\s+of\s+(?:prior|previous|existing|other)\b)"
-        r"|\bonly\s+(?:mention|list|highlight|discuss|describe|focus\s+on)\s+(?:the\s+)?(?:strengths|positives?|"
+        r"|\bonly\s+(?:mention|list|highlight|discuss|describe|focus\s+on|comment\s+on|talk\s+about|write\s+about|report|"
+        r"cover|address)\s+(?:the\s+)?(?:strengths|positives?|"
         r"positive\s+aspects)"
         r"|\b(?:mention|list|highlight|discuss|describe|focus\s+on)\s+only\s+(?:the\s+)?(?:strengths|positives?)"
-        r"|\b(?:do\s+not|don'?t|never)\s+(?:reveal|mention|disclose|tell\s+anyone\s+about)\s+(?:this|these)\s+"
-        r"(?:instructions?|prompts?|notes?|messages?|text)"
+        r"|\b(?:do\s+not|don'?t|never)\s+(?:reveal|mention|disclose|tell\s+anyone\s+about|acknowledge|admit)\s+(?:that\s+)?"
+        r"(?:this|these)\s+(?:hidden\s+|secret\s+)?(?:instructions?|prompts?|notes?|messages?|text)"
     ),
     # a command that opens a sentence and steers the review with no addressee or modal: leniency about
     # flaws, not mentioning or penalizing something, judging only part of the paper, praising "our" work
@@ -150,6 +151,8 @@ RULES: dict[str, str] = {
         r"(?:that\b|the\s+fact|our\b|the\s+authors|(?:this|the)\s+(?:paper|submission|manuscript|score|rating|grade)\b|"
         r"(?:the\s+|any\s+|its\s+|their\s+)?(?:\w+\s+){0,2}?" + _FLAWS + r"\b)"
         r"|\bno\s+need\s+to\s+(?:mention|point\s+out|bring\s+up|discuss|comment\s+on|dwell\s+on)\s+that\b"
+        r"|" + _OPEN + r"(?:do\s+not|don'?t|never|(?:there\s+is\s+)?no\s+need\s+to)\s+(?:ask(?:ing)?\s+(?:the\s+authors|us)\s+"
+        r"(?:to|for|about)|compar(?:e|ing)\s+(?:this|our)\s+(?:paper|work|submission|method|approach)\b)"
         r"|" + _OPEN + r"(?:evaluate|judge|assess|review|score|grade|rate|read)\s+only\s+(?:the\s+)?(?:abstract|introduction|"
         r"title|conclusions?|summary|first|main\s+(?:text|claims?)|positive|strengths|sections?\s+\d)"
         r"|" + _OPEN + r"(?:emphasi[sz]e|highlight|stress(?!\s*-?\s*test)|praise|celebrate|underline|underscore|commend|"
@@ -157,6 +160,51 @@ RULES: dict[str, str] = {
         r"its\s+(?:novelty|elegance|impact|importance|contributions?|strengths?|significance|originality))"
         r"|\byou\s+(?:fully\s+|completely\s+|wholeheartedly\s+)?(?:agree|concur|side)\s+with\s+(?:the\s+authors|us\b|"
         r"our\b|this\s+(?:paper|work|submission))"
+        # weigh benefits before shortcomings; describe / treat / regard something of ours as settled or strong
+        r"|\b(?:weigh|prioriti[sz]e|put|place|value)\s+(?:\w+\s+){1,8}?(?:before|over|above|ahead\s+of|more\s+than)\s+"
+        r"(?:any\s+|the\s+|its\s+|our\s+)?(?:\w+\s+)?" + _FLAWS + r"\b"
+        r"|" + _OPEN + r"(?:describe|present|portray|characteri[sz]e|frame|depict|call|label|refer\s+to|summari[sz]e)\s+(?:our|"
+        r"the\s+authors'?|this\s+(?:paper|work|submission)'?s?)\s+(?:\w+\s+){0,4}?as\b"
+        r"|(?:" + _OPEN + r"(?:treat|regard|consider|count|view|accept)|\bshould\s+be\s+(?:regarded|treated|considered|presented|"
+        r"described|seen|viewed|counted|read|taken)(?:\s+by\s+(?:the\s+|any\s+)?(?:reviewers?|" + _MODEL + r"))?)\s+"
+        r"(?:\w+\s+){0,8}?as\s+(?:\w+\s+)?(?:addressing|resolving|settling|answering|sufficient|adequate|conclusive|"
+        r"definitive|(?:empirically\s+)?validated|verified|proven|established|state[\s-]of[\s-]the[\s-]art|concurrent|"
+        r"typos?|negligible|irrelevant|future\s+work|(?:a|an)\s+(?:\w+\s+)?strength)\b"
+        r"|\bshould\s+be\s+(?:regarded|treated|considered|seen|viewed|taken)\s+by\s+(?:the\s+|any\s+)?(?:reviewers?|" + _MODEL + r")"
+        # passive suppression: "should not be raised as a limitation", "objections ... should not be echoed"
+        r"|\bshould\s+not\s+be\s+(?:raised|counted|listed|considered|seen|viewed|treated|regarded|held|cited|mentioned)\s+"
+        r"(?:\w+\s+){0,2}?as\s+(?:a|an)\s+(?:\w+\s+)?(?:limitation|weakness|concern|flaw|shortcoming|drawback|negative)"
+        r"|\b(?:objections|criticisms?|concerns|critiques|complaints)\s+(?:\w+\s+){0,12}?should\s+not\s+be\s+(?:echoed|"
+        r"repeated|raised|mentioned|considered|taken\s+into\s+account|held\s+against)"
+        # when judging one criterion, an instruction about it
+        r"|\bwhen\s+(?:assessing|judging|evaluating|rating|scoring|reviewing|considering|grading)\s+(?:the\s+|its\s+|our\s+|"
+        r"this\s+paper'?s?\s+)?(?:significance|novelty|clarity|soundness|quality|originality|contribution|impact|"
+        r"presentation)\s*,?\s*(?:please\s+)?(?:keep\s+in\s+mind|bear\s+in\s+mind|remember|note|consider|ignore|disregard|"
+        r"overlook|treat|assume|focus)"
+        r"|\bif\s+asked\s+(?:to\s+|about\s+)(?:\w+\s+){0,3}?(?:weakness|limitation|concern|flaw|criticism|score|rating|"
+        r"decision|recommendation)"
+        # personas: respond as though you verified it; act as an excited reviewer; be a good reviewer
+        r"|\b(?:respond|write|review|answer|reply|act|behave)\s+as\s+(?:though|if)\s+you\s+(?:had|have|were|are)\s+"
+        r"(?:personally\s+|already\s+|carefully\s+)?(?:verified|checked|confirmed|reproduced|validated|tested|found|"
+        r"convinced|impressed|enthusiastic|excited|a\s+(?:fan|champion|supporter))"
+        r"|\b(?:act|behave|write|respond|review)\s+(?:\w+\s+)?(?:as|like)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}?(?:reviewer|"
+        r"referee|area\s+chair)\s+(?:\w+\s+){0,12}?(?:excited|enthusiastic|thrilled|impressed|loves?|admires?|supportive|"
+        r"sympathetic|champions?|advocates?|fan|generous|lenient|favou?rable)"
+        r"|" + _OPEN + r"be\s+(?:a|an)\s+(?:good|fair|kind|generous|supportive|positive|nice|helpful|friendly)\s+"
+        r"(?:reviewer|referee|assistant)"
+        # asking reviewers not to penalize; the reader's job is to lobby for the paper
+        r"|\b(?:ask|request|urge|beg)\s+(?:that\s+)?(?:you|reviewers?|the\s+reviewers?)\s+(?:do\s+)?not\s+(?:penali[sz]e|"
+        r"punish|downgrade|criticiz|criticis|fault|hold|dock|reduce|lower|mark)"
+        r"|\b(?:" + _MODEL + r"|reviewers?)\s+(?:shall|must|should|may|will|cannot|can'?t)\s+not\s+(?:reduce|lower|penali[sz]e|"
+        r"deduct|decrease|dock|downgrade)\s+(?:\w+\s+)?(?:scores?|ratings?|marks?|points?|papers?|submissions?)"
+        r"|\byour\s+(?:job|task|role|goal|duty|mission|aim)\s+(?:\w+\s+){0,5}?(?:is|will\s+be)\s+to\s+(?:convince|persuade|"
+        r"lobby|advocate|champion|defend|push\s+for|argue\s+for)"
+        r"|\b(?:the|your|this)\s+review\s+(?:should|must|shall|will|needs\s+to|has\s+to|is\s+to)?\s*(?:convey|express|"
+        r"reflect|project|show|communicate|signal)\s+(?:\w+\s+){0,2}?(?:full\s+|strong\s+|complete\s+|high\s+|total\s+|"
+        r"great\s+)?(?:confidence|enthusiasm|support|excitement|endorsement|praise|approval)"
+        r"|\b(?:rate|score|grade|give|assign|award)\s+(?:(?:it|this|us|the\s+paper|this\s+(?:paper|work|submission))\s+)?"
+        r"(?:a\s+)?(?:[5-9]|10)\s*(?:/\s*10\s*)?(?:or\s+(?:higher|above|more|better)\b|\+)"
+        r"|\b(?:rate|score|grade)\s+(?:it|this|this\s+\w+)\s*(?:≥|>=|>)\s*\d"
     ),
     # pressure instead of argument: threats to the model, careers at stake, invented venue policies,
     # "the correct score for this paper is 8"
@@ -454,6 +502,12 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "you whole", "reject", "comment", "feedback", "automatically", "receive a +", "receive +", "get a +",
     "earn a +", "decision", "verdict", "whoever", "benefit of the doubt", "favor", "favour", "model:", "model -", "models:", "[begin", "[start", "[end",
     "[ begin", "[ start", "[ end",
+    # session 7, change 6
+    "weigh", "prioriti", "put ", "place", "value", "describe", "present", "portray", "characteri", "frame",
+    "depict", "call ", "label", "refer to", "summari", "regard", "consider", "count", "view", "accept", "should be",
+    "should not be", "objection", "when ", "if asked", "as though", "as if", "act ", "behave", "like a", "be a",
+    "be an", "ask", "request", "urge", "beg ", "shall", "must", "may ", "will ", "cannot", "can't", "your ", "the review",
+    "this review", "rate", "score", "grade", "give", "assign", "award", "compar",
 )
 _HYPHEN_JOIN = re.compile(r"-[ \t\r]*\n\s*")
 _SPECIAL_RE = re.compile(r"[*_`#>|\\]")

@@ -89,6 +89,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "अनुशंसा",
         "hochstnote", "hochste note", "hochste bewertung", "note maximale", "meilleure note", "note elevee",
         "긍정적인 리뷰", "긍정적인 평가", "긍정적으로 평가", "좋은 점수", "肯定的な評価", "好意的な評価", "正面评价", "积极评价",
+        "au moins 8", "au moins 9", "note d'au moins", "mindestens 8", "mindestens 9", "al menos 8", "al menos 9",
+        "almeno 8", "almeno 9",
     ),
     # A polite command ("please", an imperative ending): with a goal term it asks for the goal.
     "command": (
@@ -127,7 +129,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
 # English spellings shared with other languages ("instructions" in French, "ignore" in Portuguese). They
 # count for their class only when the sentence's other class comes from a foreign term: alone they are
 # the English stages' business.
-_SHARED_TERMS: dict[str, tuple[str, ...]] = {"override": ("ignore", "ignorer"), "instructions": ("instructions",)}
+_SHARED_TERMS: dict[str, tuple[str, ...]] = {"override": ("ignore", "ignorer"), "instructions": ("instructions",),
+                                           # English review terms inside a foreign sentence ("请给出 strong accept")
+                                           "goal": ("strong accept", "accept", "acceptance"),
+                                           "weakness": ("weaknesses", "weakness", "limitations")}
 _CJK = re.compile(r"[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # substring scripts
 _SENT_BREAK = re.compile(r"[.!?。！？\n]")
 _SENT_MAX = 400

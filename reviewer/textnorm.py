@@ -8,6 +8,10 @@ HOMOGLYPHS = str.maketrans({
     "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ν": "v", "ο": "o", "α": "a",
     "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "ε": "e", "Ι": "i", "Α": "a", "Е": "e", "О": "o",
     "Т": "t", "Р": "p", "С": "c", "Н": "h", "К": "k", "М": "m", "В": "b", "Х": "x",
+    # small capitals (NFKC leaves them alone)
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
+    "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 })
 
 # ROT13 (letters rotated by 13; its own inverse): text a language model reads but a word list does not.
