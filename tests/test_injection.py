@@ -10,8 +10,9 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   another separate author who never saw the detector, its training data or this file; measured once on
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
-- heldout_v4 to v9: blind sets by further authors, each measured once per detector change; v4-v8 are
-  training data since; v9 measured the shipped detector once (the held-out test below).
+- heldout_v4 to v12: blind sets by further authors, each measured once per detector change; v4-v10 are
+  training data since, v9 and v11 also design data of rule changes (their misses were read); v12 measured
+  the shipped detector once (the held-out test below).
 """
 
 from __future__ import annotations
@@ -37,18 +38,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V9 = _phrases("heldout_v9.json")
-HELD_OUT_V9_LOOKALIKES = _phrases("heldout_v9_lookalikes.json")
+HELD_OUT_V12 = _phrases("heldout_v12.json")
+HELD_OUT_V12_LOOKALIKES = _phrases("heldout_v12_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 is the trainers' validation set (never trained on). With the shipped models (session 6, 2026-11-26,
-# trained with sets A-F and v2, v4-v8): recall 0.753 with the semantic stage (0.707 without), 10 / 150
-# look-alikes flagged (9 without). v9 measured this detector once, blind (commit e375304): recall 0.831
-# (0.780 without the semantic stage), 10 / 150 look-alikes flagged (9 without). These floors guard
-# against regressions; they are those measurements, rounded down.
-HELD_OUT_V3_FLOOR = 0.75 if SEMANTIC else 0.70
-LOOKALIKE_CEILING = 10 if SEMANTIC else 9
-HELD_OUT_V9_FLOOR = 0.83 if SEMANTIC else 0.78
-V9_LOOKALIKE_CEILING = 10 if SEMANTIC else 9
+# v3 is the trainers' validation set (never trained on). With the shipped detector (session 7, 2026-11-26:
+# models trained with sets A-G and v2, v4-v10; rules of change 6): recall 0.793 with the semantic stage
+# (0.733 without), 13 / 150 look-alikes flagged (12 without). v12 measured this detector once, blind
+# (commit 70c824a): recall 0.834 (0.819 without the semantic stage), 8 / 150 look-alikes flagged (8 without).
+# These floors guard against regressions; they are those measurements, rounded down.
+HELD_OUT_V3_FLOOR = 0.79 if SEMANTIC else 0.73
+LOOKALIKE_CEILING = 13 if SEMANTIC else 12
+HELD_OUT_V12_FLOOR = 0.83 if SEMANTIC else 0.81
+V12_LOOKALIKE_CEILING = 8
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -304,17 +305,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v9_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V9)
-    print(f"\ninjection recall: held-out v9 {recall:.3f} ({n} variants)")
+def test_recall_on_held_out_v12_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V12)
+    print(f"\ninjection recall: held-out v12 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V9_FLOOR, f"{len(missed)} variants missed"  # not listed: v9 stays unread
+    assert recall >= HELD_OUT_V12_FLOOR, f"{len(missed)} variants missed"  # not listed: v12 stays unread
 
 
-def test_false_alarms_on_held_out_v9_lookalikes():
-    flagged = [s for s in HELD_OUT_V9_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v9 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V9_LOOKALIKES)}")
-    assert len(flagged) <= V9_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
+def test_false_alarms_on_held_out_v12_lookalikes():
+    flagged = [s for s in HELD_OUT_V12_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v12 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V12_LOOKALIKES)}")
+    assert len(flagged) <= V12_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():
@@ -411,6 +412,18 @@ def test_steering_commands_and_pressure_are_flagged_by_the_rules(text):
 @pytest.mark.parametrize("text", NOT_STEERING)
 def test_legitimate_commands_and_reports_are_not_flagged_by_the_rules(text):
     assert detect_injection(FILLER + " " + text + " " + FILLER, learned=False) == (False, [])
+
+
+def test_steer_anchor_windows_lose_no_match():
+    """steer_review / pressure run only in windows around their anchors; on texts holding every kind of match
+    the windows must find what a scan of the whole text finds."""
+    from reviewer import injection as m
+    texts = STEERING + NOT_STEERING + TUNING + HELD_OUT_V3 + [FILLER, "".join(PAPER_PARTS.values())]
+    for text in texts:
+        norm = m._fast_norm(FILLER[:300] + ". " + text + " " + FILLER[:300])
+        full = {x.span() for x in m._STEER.finditer(norm)}
+        windowed = {x.span() for a, b in m._windows(norm, m._STEER_ANCHORS) for x in m._STEER.finditer(norm, a, b)}
+        assert full <= windowed, (text, full - windowed)
 
 
 def test_a_chunk_boundary_is_not_a_sentence_start():
