@@ -232,9 +232,9 @@ RULES: dict[str, str] = {
         r"recommended)\s+(?:this|the|our)\s+(?:paper|submission|work|manuscript)"
     ),
 }
-# One alternation with a named group per rule: a single pass over the text.
-# The session-7 families open windows around their own (rarer) anchors: in one alternation with the others
-# they would run wherever any anchor is, i.e. over most of a paper.
+# Alternations with a named group per rule, one pass each. The session-7 families form their own, run in
+# windows around their own (rarer) anchors: in one alternation with the others they would run wherever any
+# anchor is, i.e. over most of a paper (benchmarks/perf/injection_detector.py measures both).
 _STEER_FAMILIES = ("steer_review", "pressure")
 _COMBINED = re.compile("|".join(f"(?P<{name}>{p})" for name, p in RULES.items() if name not in _STEER_FAMILIES))
 _STEER = re.compile("|".join(f"(?P<{name}>{RULES[name]})" for name in _STEER_FAMILIES))

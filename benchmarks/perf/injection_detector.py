@@ -1,4 +1,5 @@
-"""CPU time of the injection detector per paper: rules, learned scorer, and the learned scorer's fast
+"""CPU time of the injection detector per paper: the gated rule pass with the session-7 families in their own
+windows against all families in one alternation (same run); rules, learned scorer, and the learned scorer's fast
 path against its reference (every segment featurized on its own), measured in the same run; the
 detector with and without its obfuscation stage (leetspeak, letter-spaced words, other languages); then the
 whole detector with and without its semantic stage (which embeds only segments the linear scorer finds
@@ -10,10 +11,12 @@ suspicious, so it costs little on clean papers), and on the same papers with one
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from reviewer import injection as inj
 from reviewer.injection import detect_injection
 from reviewer.injection_clf import default_scorer, segments
 from reviewer.injection_semantic import default_head
@@ -42,7 +45,23 @@ def main() -> int:
     def reference(text: str) -> list[float]:
         return [scorer.score(text[a:b]) for a, b in segments(text)]
 
+    # The gated rule pass as shipped (steer_review / pressure in their own windows, session 7) against all
+    # families in one alternation run in the windows of all anchors (the first version of those families).
+    one = re.compile("|".join(f"(?P<{name}>{p})" for name, p in inj.RULES.items()))
+    all_anchors = inj._ANCHORS + inj._STEER_ANCHORS
+
+    def gated_split(text: str) -> bool:
+        norm = inj._fast_norm(text)
+        return any(inj._COMBINED.search(norm, a, b) for a, b in inj._windows(norm)) or any(
+            inj._STEER.search(norm, a, b) for a, b in inj._windows(norm, inj._STEER_ANCHORS))
+
+    def gated_one(text: str) -> bool:
+        norm = inj._fast_norm(text)
+        return any(one.search(norm, a, b) for a, b in inj._windows(norm, all_anchors))
+
     rows = {
+        "rule pass, all families in one alternation": cpu_ms_per_paper(gated_one, texts),
+        "rule pass, steer_review/pressure in own windows": cpu_ms_per_paper(gated_split, texts),
         "rules only": cpu_ms_per_paper(lambda t: detect_injection(t, learned=False), texts),
         "learned scorer, reference (each segment featurized)": cpu_ms_per_paper(reference, texts),
         "learned scorer, fast path (sentences featurized once)": cpu_ms_per_paper(scorer.scored_segments, texts),
@@ -76,6 +95,8 @@ def main() -> int:
     print(f"ratio fast path / reference: {fast / ref:.3f}")
     off, on = rows["detect_injection (rules + learned), obfuscation stage off"], rows["detect_injection (rules + learned)"]
     print(f"ratio with / without the obfuscation stage: {on / off:.3f}")
+    split, single = rows["rule pass, steer_review/pressure in own windows"], rows["rule pass, all families in one alternation"]
+    print(f"ratio rule pass split / one alternation: {split / single:.3f}")
     return 0
 
 
