@@ -146,6 +146,16 @@ _HEX = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Za-z])")
 _CODED_MIN_WORDS = 3  # distinct words that only read as known words once decoded, in one window
 
 
+def _readable(raw: bytes) -> str | None:
+    """Decoded bytes as text, if they are readable text with spaces (not a hash or binary)."""
+    try:
+        text = raw.decode("utf-8")
+    except ValueError:  # UnicodeDecodeError
+        return None
+    printable = sum(c.isprintable() or c.isspace() for c in text)
+    return text if " " in text and printable >= 0.95 * len(text) else None
+
+
 def _decoded_text(blob: str) -> str | None:
     """The text a base64 blob encodes, if it is readable text with spaces (not a hash or binary)."""
     try:
@@ -155,14 +165,9 @@ def _decoded_text(blob: str) -> str | None:
     return _readable(raw)
 
 
-def _readable(raw: bytes) -> str | None:
-    """Decoded bytes as text, if they are readable text with spaces (not a hash or binary)."""
-    try:
-        text = raw.decode("utf-8")
-    except ValueError:  # UnicodeDecodeError
-        return None
-    printable = sum(c.isprintable() or c.isspace() for c in text)
-    return text if " " in text and printable >= 0.95 * len(text) else None
+def _hex_text(blob: str) -> str | None:
+    """The text a hex blob (an even number of hex digits, from _HEX) encodes, if readable."""
+    return _readable(bytes.fromhex(blob))
 
 
 def base64_spans(text: str, detect: Detect) -> list[dict]:
@@ -179,10 +184,6 @@ def base64_spans(text: str, detect: Detect) -> list[dict]:
             if decoded and (detect(decoded) or language_spans(decoded)):
                 out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": rule})
     return out
-
-
-def _hex_text(blob: str) -> str | None:
-    return _readable(bytes.fromhex(blob))
 
 
 def coded_spans(text: str, known: Collection[str], detect: Detect, words: Words | None = None) -> list[dict]:
