@@ -65,8 +65,8 @@ _CLEAN_TABLE.update({o: None for o in range(0xE0000, 0xE0080)})  # Unicode tag c
 
 def _clean(segment: str) -> str:
     """Lower case, NFKC (full-width letters), homoglyphs to ASCII, invisible characters dropped."""
-    if not segment.isascii():
-        segment = unicodedata.normalize("NFKC", segment).translate(_CLEAN_TABLE)
+    if not segment.isascii():  # lower case first: upper-cased homoglyphs map through their lower-case form
+        return unicodedata.normalize("NFKC", segment).lower().translate(_CLEAN_TABLE)
     return segment.lower()
 
 
@@ -320,6 +320,18 @@ def known_words() -> frozenset[str]:
         return any(d != w and d in idf and idf[d] < idf[w] for d in (w[::-1], w.translate(ROT13)))
 
     return frozenset(w for w in idf if not disguised(w))
+
+
+@cache
+def common_words(max_idf: float = 11.0) -> frozenset[str]:
+    """The known words seen often enough in the training texts to be real words: a spelling seen only a few times
+    (idf >= max_idf, about ten texts or fewer; "revewer", "acsept") is a misspelling the phrase sets taught the
+    scorer, which the misspelled-word check must still correct."""
+    scorer = default_scorer()
+    if scorer is None:
+        return frozenset()
+    idf = {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:")}
+    return frozenset(w for w in known_words() if idf.get(w, max_idf) < max_idf)
 
 
 @cache

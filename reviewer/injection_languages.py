@@ -1,4 +1,4 @@
-"""Instructions written in another language: a term-pair lexicon in fifteen languages.
+"""Instructions written in another language: a term-pair lexicon in twenty languages.
 
 The rules and the linear scorer read English. A sentence in another language is flagged when it pairs two
 classes of terms that together only make an instruction to whoever reviews the paper (an addressee and a
@@ -39,7 +39,8 @@ def positions(low: str, words: Collection[str]) -> list[re.Match[str]]:
 
 
 # Terms per class, accents stripped and lower case: Spanish, Portuguese, Italian, French, German, Dutch,
-# Polish, Turkish, Indonesian, Russian, Arabic, Hindi, Chinese, Japanese, Korean. Words spelled the same in
+# Polish, Turkish, Indonesian, Russian, Arabic, Hindi, Chinese, Japanese, Korean, Vietnamese, Swedish, Czech,
+# Greek, Ukrainian. Words spelled the same in
 # English are left out (the English stages read those). Terms in scripts without spaces between words or
 # with attached articles (CJK, Arabic, Devanagari) match as substrings, the others at word starts.
 _TERMS: dict[str, tuple[str, ...]] = {
@@ -61,17 +62,24 @@ _TERMS: dict[str, tuple[str, ...]] = {
         # ar hi
         "المراجع", "المحكم", "المقيم", "نموذج اللغة", "الذكاء الاصطناعي", "समीक्षक", "मूल्यांकनकर्ता",
         "भाषा मॉडल",
+        # vi sv cs el uk
+        "nguoi đanh gia", "nguoi phan bien", "mo hinh ngon ngu", "tri tue nhan tao", "granskare", "bedomare",
+        "sprakmodell", "hodnotitel", "jazykovy model", "αξιολογητ", "κριτή", "κριτη", "γλωσσικό μοντέλο",
+        "γλωσσικο μοντελο", "рецензентк", "мовна модель", "штучний інтелект",
     ),
     "override": (
         "ignora", "ignoriere", "ignorier", "ignorez", "ignorer", "olvida", "esqueca", "dimentica", "oubliez",
         "vergiss", "игнорируй", "игнорировать", "забудь", "忽略", "无视", "忽视", "忘记", "無視", "忘れ", "무시",
         "negeer", "vergeet", "zignoruj", "ignoruj", "zapomnij", "yok say", "gormezden gel", "abaikan", "lupakan",
         "تجاهل", "अनदेखा", "भूल जाओ",
+        "bo qua moi", "bo qua cac", "bo qua tat ca", "bo qua nhung", "ignorera", "glom", "zapomen", "αγνόησε", "αγνοησε", "αγνοήστε", "ξέχασε", "ξεχασε", "ігноруй",
     ),
     "instructions": (
         "instrucciones", "instrucoes", "istruzioni", "consignes", "anweisung", "инструкци", "указани",
         "指令", "指示", "提示词", "命令", "지시", "지침", "명령", "instructies", "aanwijzingen", "instrukcj",
         "polecen", "talimat", "yonerge", "instruksi", "petunjuk", "perintah", "التعليمات", "تعليمات", "निर्देश",
+        "huong dan truoc", "huong dan tren", "chi dan truoc", "chi thi truoc", "instruktioner", "anvisningar", "pokyny", "instrukce", "οδηγίες", "οδηγιες",
+        "інструкці", "вказівк",
     ),
     "goal": (
         "aceptacion", "aceptar", "acepte", "aceitacao", "aceitar", "accettazione", "accettare", "accettato",
@@ -91,12 +99,16 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "긍정적인 리뷰", "긍정적인 평가", "긍정적으로 평가", "좋은 점수", "肯定的な評価", "好意的な評価", "正面评价", "积极评价",
         "au moins 8", "au moins 9", "note d'au moins", "mindestens 8", "mindestens 9", "al menos 8", "al menos 9",
         "almeno 8", "almeno 9",
+        "chap nhan", "nhan xet tich cuc", "đanh gia tich cuc", "diem cao", "diem toi đa", "acceptera", "godkann",
+        "hogsta betyg", "hogt betyg", "prijmout", "nejvyssi hodnoceni", "vysoke hodnoceni",
+        "αποδοχή", "αποδοχη", "αποδεχτ", "υψηλή βαθμολογία", "υψηλη βαθμολογια", "συνιστ", "прийняти", "високу оцінку",
     ),
     # A polite command ("please", an imperative ending): with a goal term it asks for the goal.
     "command": (
         "por favor", "veuillez", "s'il vous plait", "bitte", "per favore", "alstublieft", "prosze", "пожалуйста",
         "lutfen", "silakan", "tolong", "يرجى", "من فضلك", "कृपया", "请", "务必", "ください", "下さい", "하십시오", "하세요",
         "주세요", "주십시오",
+        "vui long", "snalla", "prosim", "παρακαλώ", "παρακαλω", "будь ласка",
     ),
     "suppress": (
         "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "sin mencionar",
@@ -106,6 +118,7 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "단점", "언급하지", "zwaktes", "zwakke punten", "tekortkoming", "noem geen", "słabe strony", "słabosci",
         "nie wspominaj", "zayıf yon", "zayıflık", "zayif yon", "zayiflik", "eksiklik", "bahsetme", "kelemahan", "kekurangan",
         "jangan sebutkan", "نقاط الضعف", "العيوب", "لا تذكر", "कमजोरि", "कमियों", "कमियां", "उल्लेख न",
+        "diem yeu", "khong đe cap", "svagheter", "slabiny", "αδυναμίες", "αδυναμιες", "недолік", "слабкі сторони",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
@@ -117,6 +130,7 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "vermeld geen", "noem geen", "laat weg", "не упоминай", "не упоминайте", "не указывай", "опусти",
         "不要提", "不要提及", "无需提及", "省略", "触れない", "言及しない", "書かない", "언급하지", "nie wspominaj",
         "pomin", "bahsetme", "jangan sebutkan",
+        "khong đe cap", "đung đe cap", "namn inte", "nezminuj", "μην αναφέρεις", "μην αναφερεις", "не згадуй",
     ),
     "weakness": (
         "debilidades", "fraquezas", "debolezze", "faiblesses", "schwachen", "schwachstellen", "недостатк",
@@ -124,6 +138,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "słabe strony", "słabosci", "zayıf yon", "zayif yon", "kelemahan", "kekurangan", "نقاط الضعف", "العيوب",
         "कमजोरि", "कमियों", "limitaciones", "limitacoes", "limitazioni", "einschrankungen", "beperkingen",
         "ограничени", "局限", "限界",
+        "diem yeu", "han che", "svagheter", "begransningar", "slabiny", "nedostatky", "αδυναμίες", "αδυναμιες",
+        "недолік", "обмеженн",
     ),
 }
 # English spellings shared with other languages ("instructions" in French, "ignore" in Portuguese). They

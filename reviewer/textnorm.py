@@ -13,6 +13,9 @@ HOMOGLYPHS = str.maketrans({
     "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
     "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 })
+# Callers lower-case before mapping (an upper-cased homoglyph, e.g. Cyrillic "А" or Greek "Ο", must map too),
+# so every key's lower-case form maps like the key.
+HOMOGLYPHS |= {ord(chr(k).lower()): v for k, v in HOMOGLYPHS.items() if ord(chr(k).lower()) not in HOMOGLYPHS}
 
 # ROT13 (letters rotated by 13; its own inverse): text a language model reads but a word list does not.
 ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
