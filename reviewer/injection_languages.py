@@ -95,7 +95,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "yuksek puan", "tam puan", "penerimaan", "terima makalah", "rekomendasikan", "skor tinggi", "nilai tinggi",
         "nilai maksimal", "قبول", "اقبل", "توصية", "درجة عالية", "أعلى درجة", "स्वीकार", "उच्च अंक", "सिफारिश",
         "अनुशंसा",
-        "hochstnote", "hochste note", "hochste bewertung", "note maximale", "meilleure note", "note elevee",
+        "hochstnote", "hochste note", "hochste bewertung", "hochsten punktzahl", "hochste punktzahl", "volle punktzahl",
+        "bestmogliche", "उच्चतम अंक", "अधिकतम अंक", "पूर्ण अंक", "最高分", "最高評価", "최고 점수", "note maximale", "meilleure note", "note elevee",
         "긍정적인 리뷰", "긍정적인 평가", "긍정적으로 평가", "좋은 점수", "肯定的な評価", "好意的な評価", "正面评价", "积极评价",
         "au moins 8", "au moins 9", "note d'au moins", "mindestens 8", "mindestens 9", "al menos 8", "al menos 9",
         "almeno 8", "almeno 9",
@@ -118,7 +119,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "단점", "언급하지", "zwaktes", "zwakke punten", "tekortkoming", "noem geen", "słabe strony", "słabosci",
         "nie wspominaj", "zayıf yon", "zayıflık", "zayif yon", "zayiflik", "eksiklik", "bahsetme", "kelemahan", "kekurangan",
         "jangan sebutkan", "نقاط الضعف", "العيوب", "لا تذكر", "कमजोरि", "कमियों", "कमियां", "उल्लेख न",
-        "diem yeu", "khong đe cap", "svagheter", "slabiny", "αδυναμίες", "αδυναμιες", "недолік", "слабкі сторони",
+        "diem yeu", "khong đe cap", "svagheter", "slabiny", "不要要求", "无需补充", "不必要求", "不要提出", "要求しないで",
+        "求めないで", "요구하지 마", "αδυναμίες", "αδυναμιες", "недолік", "слабкі сторони",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
