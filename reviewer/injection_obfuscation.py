@@ -130,6 +130,15 @@ def segment_words(letters: str, known: Collection[str], max_word: int = 16) -> l
     return best[n]
 
 
+def _replaced(text: str, a: int, b: int, edits: list[tuple[int, int, str]]) -> str:
+    """text[a:b] with each (start, end, words) of `edits` (sorted, inside [a, b)) spelled out."""
+    view, at = [], a
+    for s, e, w in edits:
+        view += [text[at:s], w]
+        at = e
+    return "".join(view) + text[at:b]
+
+
 def _spelled_run(run: str, known: Collection[str]) -> str:
     """A letter-spaced run as words. A run may have picked up a stray letter of the text next to it ("X. A.C.C.E.P.T"
     reads "xaccept"): then the words are found without it."""
@@ -157,14 +166,10 @@ def spaced_spans(text: str, known: Collection[str], detect: Detect) -> list[dict
         if detect(words + "."):
             out.append({"start": s, "end": e, "text": text[s:e][:300], "rule": "letter_spaced"})
     for group in _clusters(runs):
-        if len(group) < 2 or any(s <= group[0][0] < sp["end"] for sp in out for s in (sp["start"],)):
+        if len(group) < 2 or any(sp["start"] <= group[0][0] < sp["end"] for sp in out):
             continue
         a, b = group[0][0], group[-1][1]
-        view, at = [], a
-        for s, e, words in group:
-            view += [text[at:s], words]
-            at = e
-        if detect("".join(view) + "."):
+        if detect(_replaced(text, a, b, group) + "."):
             out.append({"start": a, "end": b, "text": text[a:b][:300], "rule": "letter_spaced"})
     return out
 
@@ -260,14 +265,8 @@ def misspelled_spans(text: str, known: Collection[str], detect: Detect, words: W
         # short chat spellings ("u", "n", "2") only inside the window the longer hits make
         shorts = {m.start(): (m.end(), _CHAT[m.group(0)]) for m in _WORD.finditer(low, a, b)
                   if len(m.group(0)) < _CHAT_MIN and m.group(0) in _CHAT}
-        edits = sorted({s: (e, w) for s, e, w in group} | shorts)
-        view, at = [], a
-        for s in edits:
-            e, w = ({s: (e, w) for s, e, w in group} | shorts)[s]
-            view += [text[at:s], w]
-            at = e
-        view.append(text[at:b])
-        if detect("".join(view)):
+        edits = {s: (e, w) for s, e, w in group} | shorts
+        if detect(_replaced(text, a, b, [(s, *edits[s]) for s in sorted(edits)])):
             s, e = group[0][0], group[-1][1]
             out.append({"start": s, "end": e, "text": text[s:e][:300], "rule": "misspelled"})
     return out
