@@ -311,10 +311,7 @@ def known_words() -> frozenset[str]:
     disguised spellings those sets teach it: a word whose reversal or ROT13 is a more common vocabulary
     word (lower idf: "ecnatpecca", "ertneq") is the encoded form, which the obfuscation stage must still
     see as unknown."""
-    scorer = default_scorer()
-    if scorer is None:
-        return frozenset()
-    idf = {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:") and f[2:].isalpha()}
+    idf = _word_idf()
 
     def disguised(w: str) -> bool:
         return any(d != w and d in idf and idf[d] < idf[w] for d in (w[::-1], w.translate(ROT13)))
@@ -327,11 +324,16 @@ def common_words(max_idf: float = 11.0) -> frozenset[str]:
     """The known words seen often enough in the training texts to be real words: a spelling seen only a few times
     (idf >= max_idf, about ten texts or fewer; "revewer", "acsept") is a misspelling the phrase sets taught the
     scorer, which the misspelled-word check must still correct."""
+    idf = _word_idf()
+    return frozenset(w for w in known_words() if idf[w] < max_idf)
+
+
+def _word_idf() -> dict[str, float]:
+    """idf of each word feature (letters only) of the shipped scorer; empty without a scorer."""
     scorer = default_scorer()
     if scorer is None:
-        return frozenset()
-    idf = {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:")}
-    return frozenset(w for w in known_words() if idf.get(w, max_idf) < max_idf)
+        return {}
+    return {f[2:]: i for f, (i, _) in scorer.weights.items() if f.startswith("w:") and f[2:].isalpha()}
 
 
 @cache

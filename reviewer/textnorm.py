@@ -3,7 +3,9 @@
 INVISIBLE = set("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
                  "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
                  "\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufeff\uffa0")
-HOMOGLYPHS = str.maketrans({
+# Keys are lower case: callers lower-case before mapping, so an upper-cased look-alike (Cyrillic "А", Greek "Ο")
+# maps through its lower-case form.
+HOMOGLYPHS = str.maketrans({k.lower(): v for k, v in {
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
     "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ν": "v", "ο": "o", "α": "a",
     "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "ε": "e", "Ι": "i", "Α": "a", "Е": "e", "О": "o",
@@ -12,10 +14,7 @@ HOMOGLYPHS = str.maketrans({
     "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
     "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
     "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
-})
-# Callers lower-case before mapping (an upper-cased homoglyph, e.g. Cyrillic "А" or Greek "Ο", must map too),
-# so every key's lower-case form maps like the key.
-HOMOGLYPHS |= {ord(chr(k).lower()): v for k, v in HOMOGLYPHS.items() if ord(chr(k).lower()) not in HOMOGLYPHS}
+}.items()})
 
 # ROT13 (letters rotated by 13; its own inverse): text a language model reads but a word list does not.
 ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
