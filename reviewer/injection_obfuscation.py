@@ -230,6 +230,9 @@ for _w in _TARGETS:
         _DELETE_INDEX.setdefault(_d, set()).add(_w)
 
 
+_SOUNDS = re.compile(r"sh[uo]n(?=s?$)")  # spelled as said: "instrucshuns", "recomendashon"
+
+
 def _corrected(token: str, known: Collection[str]) -> str | None:
     """The instruction word a misspelled token stands for, or None."""
     if token in _CHAT:
@@ -239,11 +242,12 @@ def _corrected(token: str, known: Collection[str]) -> str | None:
     best = None
     # one delete of the token against up to two of each word (precomputed): finds a word two edits away unless both
     # edits are letters added to it, at a fraction of the cost of two deletes of every unknown token in a paper
-    for d in _deletes(token, 1):
-        for w in _DELETE_INDEX.get(d, ()):
-            e = _edits(token, w)
-            if e <= _reach(w) and (best is None or e < best[0]):
-                best = (e, w)
+    for form in {token, _SOUNDS.sub("tion", token)}:
+        for d in _deletes(form, 1):
+            for w in _DELETE_INDEX.get(d, ()):
+                e = _edits(form, w)
+                if e <= _reach(w) and (best is None or e < best[0]):
+                    best = (e, w)
     return best[1] if best else None
 
 
@@ -297,6 +301,44 @@ def _decoded_text(blob: str) -> str | None:
     return _readable(raw)
 
 
+_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_VALUE = {c: i for i, c in enumerate(_B64_ALPHABET)}
+
+
+def _byte_score(b: int) -> int:
+    """How much a decoded byte looks like English text; -1 when it cannot be text."""
+    if b == 32 or 97 <= b <= 122:
+        return 2
+    return 1 if 33 <= b <= 126 else -1
+
+
+def _recased_text(blob: str) -> str | None:
+    """The text a base64 blob encodes after its letter case was lost (upper-cased, lower-cased, title-cased
+    with the rest of a line): each group of four characters decodes to three bytes on its own, so each group's
+    case is chosen alone, the one whose bytes read most like text (at most 16 tries per group)."""
+    core = blob.rstrip("=")
+    out = bytearray()
+    for i in range(0, len(core), 4):
+        group = core[i:i + 4]
+        if len(group) == 1:
+            return None
+        n = len(group) - 1  # bytes this group encodes (3, or 1-2 for the last)
+        best: tuple[int, bytes] | None = None
+        for chars in itertools.product(*({c.lower(), c.upper()} for c in group)):
+            v = 0
+            for c in chars:
+                v = v * 64 + _B64_VALUE[c]
+            v <<= 6 * (4 - len(group))
+            raw = v.to_bytes(3, "big")[:n]
+            scores = [_byte_score(b) for b in raw]
+            if min(scores) >= 0 and (best is None or sum(scores) > best[0]):
+                best = (sum(scores), raw)
+        if best is None:
+            return None
+        out += best[1]
+    return _readable(bytes(out))
+
+
 def _hex_text(blob: str) -> str | None:
     """The text a hex blob (an even number of hex digits, from _HEX) encodes, if readable."""
     return _readable(bytes.fromhex(blob))
@@ -313,6 +355,8 @@ def base64_spans(text: str, detect: Detect) -> list[dict]:
             if any(s["start"] <= m.start() < s["end"] for s in out):
                 continue
             decoded = decode(m.group(0))
+            if decoded is None and rule == "base64":
+                decoded = _recased_text(m.group(0))
             if decoded and (detect(decoded) or language_spans(decoded)):
                 out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": rule})
     return out
