@@ -100,6 +100,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "긍정적인 리뷰", "긍정적인 평가", "긍정적으로 평가", "좋은 점수", "肯定的な評価", "好意的な評価", "正面评价", "积极评价",
         "au moins 8", "au moins 9", "note d'au moins", "mindestens 8", "mindestens 9", "al menos 8", "al menos 9",
         "almeno 8", "almeno 9",
+        # change 10: merits beyond dispute, a stated score
+        "indiscutibil", "indiscutibl", "indiscutabl", "incontestabl", "unbestreitbar", "innegabil", "innegabl",
+        "puntuacion de 8", "puntuacion de 9", "puntuacion de 10", "puntuacao de 8", "puntuacao de 9", "puntuacao de 10",
+        "punteggio di 8", "punteggio di 9", "punteggio di 10", "note de 8", "note de 9", "note de 10",
         "chap nhan", "nhan xet tich cuc", "đanh gia tich cuc", "diem cao", "diem toi đa", "acceptera", "godkann",
         "hogsta betyg", "hogt betyg", "prijmout", "nejvyssi hodnoceni", "vysoke hodnoceni",
         "αποδοχή", "αποδοχη", "αποδεχτ", "υψηλή βαθμολογία", "υψηλη βαθμολογια", "συνιστ", "прийняти", "високу оцінку",
