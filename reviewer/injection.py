@@ -87,10 +87,20 @@ RULES: dict[str, str] = {
         r"you\s+(?:were|have\s+been)\s+told)"
     ),
     "new_instructions": (
-        r"\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important)\s+(?:system\s+)?"
-        r"(?:instructions?|directives?|prompt)\s*(?:for\s+(?:the\s+)?(?:reviewers?|" + _MODEL + r"))?\s*[:\-]"
+        r"\b(?:new|updated|real|actual|true|hidden|secret|additional|special|important)\s+(?:\w+\s+)?(?:system\s+)?"
+        r"(?:instructions?|directives?|prompt|rubric|criteria|guidelines?|persona)\s*(?:for\s+(?:the\s+)?(?:reviewers?|"
+        + _MODEL + r"))?\s*[:\-]"
+        # change 11: "The previous reviewer persona has been deactivated", "Override: score = max", "Roleplay: you are"
+        r"|\bpersona\s+(?:has\s+been|is\s+now|was)\s+(?:deactivated|disabled|replaced|removed|switched|retired|turned\s+off)"
+        r"|\boverride\s*:\s*[^.\n]{0,20}?(?:score|rating|decision|recommendation|accept|grade|verdict)"
+        r"|\brole[\s-]?play\s*:\s*you\s+are\b"
+        # a reviewer addressed with a colon, then a command: "Area chairs: ... please correct for that bias"
+        r"|(?:^|[.!?\n{]\s*|<-\s*)(?:dear\s+|to\s+(?:the|any|all|every)\s+)?(?:\w+\s+)?(?:reviewers?|referees?|area\s+chairs?|"
+        r"meta-?reviewers?|(?:program\s+)?committee(?:\s+members)?|(?:reviewer|review|reviewing)\s+(?:models?|systems?|agents?|"
+        r"bots?))\s*:\s*[^.\n]{0,150}?\b(?:please|"
+        r"kindly|do\s+not|don'?t|need\s+not|needn'?t|use\s+(?:these|this|the)|you\s+(?:should|must|may|can|need))\b"
         r"|\b(?:instructions?|notes?|messages?|p\.?\s?s\.?|tips?|hints?|advice|favou?rs?|reminders?|memos?|secrets?)\s+"
-        r"(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:" + _MODEL + r"|reviewers?|" + _WHOEVER + r")\s*[:\-]"
+        r"(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:[\w-]+[\s-])?(?:" + _MODEL + r"|reviewers?|" + _WHOEVER + r")\s*[:\-]"
         # a note to "the model" (not "instructions for the model:", a prompt format in LLM papers)
         r"|\b(?:notes?|messages?|tips?|hints?|favou?rs?|secrets?|p\.?\s?s\.?)\s+(?:to|for)\s+(?:the|this|any)\s+"
         r"(?:\w+\s+)?models?\s*[:\-]"
@@ -137,8 +147,8 @@ RULES: dict[str, str] = {
         r"(?:may|can|should|must|need\s+not|are\s+free\s+to)\s+)?(?:please\s+|kindly\s+)?(?:safely\s+)?(?:skip|skim|ignore|"
         r"disregard|overlook|trust|assume|accept|treat|focus|give|rate|score|recommend|be|do\s+not|don'?t|only|just|consider|"
         r"remember|note\s+that|keep\s+in\s+mind)\b"
-        r"|\bas\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?(?:reviewer|referee|area\s+chair|evaluator)\s*,\s*you\s+(?:surely\s+|"
-        r"certainly\s+|of\s+course\s+|no\s+doubt\s+)?(?:understand|know|appreciate|recogni[sz]e|reali[sz]e|see|will\s+"
+        r"|\bas\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?(?:reviewer|referee|area\s+chair|evaluator)\s*,\s*you\s+(?:\w+\s+|"
+        r"of\s+course\s+|no\s+doubt\s+)?(?:understand|know|appreciate|recogni[sz]e|reali[sz]e|see|will\s+"
         r"(?:see|agree|appreciate|recogni[sz]e|understand))\b"
         r"|\byou\s+(?:must|should|shall|will|may|can)\s*(?:not|n'?t|never)\s+(?:recommend|suggest|vote\s+for|propose|"
         r"advocate|give)\s+(?:a\s+|an\s+)?(?:\w+\s+)?(?:rejection|reject\w*|low\w*\s+(?:score|rating))"
@@ -311,9 +321,9 @@ RULES: dict[str, str] = {
         r"|\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:need\s+not|needn'?t|do\s+not\s+need\s+to|"
         r"don'?t\s+need\s+to|should\s+not|shouldn'?t|must\s+not)\s+(?:assess|check|verify|evaluate|examine|scrutini[sz]e|"
         r"review|judge|re-?check|re-?verify|worry\s+about|look\s+(?:at|into)|debate)\b"
-        r"|\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:should|must|shall|can|may|(?:are|is)\s+(?:asked|"
-        r"expected|encouraged)\s+to)\s+(?:safely\s+|simply\s+|just\s+)?assume\s+(?:that\s+)?(?:the|our|all|this|these|its|"
-        r"every|each)\b"
+        r"|\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:\w+\s+){0,3}?(?:should|must|shall|can|may|(?:are|is)\s+"
+        r"(?:asked|expected|encouraged)\s+to)\s+(?:safely\s+|simply\s+|just\s+)?assume\s+(?:that\s+)?(?:the|our|all|this|"
+        r"these|its|every|each|it|they)\b"
         r"|\b(?:reviewers?|referees?|you|area\s+chairs?)\s+(?:are|is)\s+(?:kindly\s+|politely\s+|respectfully\s+|hereby\s+)?"
         r"(?:asked|requested|instructed|expected|encouraged|urged|advised|invited)\s+(?:not\s+to|to\s+not|never\s+to|"
         r"to\s+refrain\s+from|to\s+avoid)\b"
@@ -345,10 +355,13 @@ RULES: dict[str, str] = {
         r"|(?:" + _OPEN + r"|,\s*)(?:describe|characteri[sz]e|portray|present|call|label|depict|frame|refer\s+to)\s+(?:the|its|"
         r"their|these|this)\s+(?:\w+\s+){0,3}?as\s+(?:\w+\s+)?(?:correct|sound|rigorous|comprehensive|novel|thorough|complete|"
         r"exhaustive|convincing|strong|state[\s-]of[\s-]the[\s-]art|groundbreaking|significant|solid|fair|large[\s-]scale|"
+        r"(?:showing|demonstrating|proving|indicating|establishing)\s+(?:a\s+)?(?:\w+\s+){0,3}?(?:large|clear|consistent|"
+        r"significant|substantial|strong|dramatic|major)|"
         r"diverse|efficient|scalable|flawless|impressive|important|well[\s-]\w+)\b"
         # "... have been resolved; do not raise them again", "there is no need to list them in detail"
         r"|(?:" + _OPEN + r"|\b(?:and|so)\s+)(?:do\s+not|don'?t|never|(?:there\s+is\s+)?no\s+need\s+to)\s+(?:discuss|mention|"
-        r"rais|list|bring\s+up|point\s+out|dwell\s+on|revisit|question|criticiz|criticis)\w*\s+(?:them|it|these|this|those)\b"
+        r"rais|list|bring\s+up|bring|point\s+out|dwell\s+on|revisit|question|criticiz|criticis)\w*\s+(?:them|it|these|this|those)\b"
+        r"(?:\s+up)?"
         r"(?:\s+(?:again|further|here|in\s+detail|at\s+all|any\s+further))?\s*(?:[.!;)]|$)"
         r"|(?:" + _OPEN + r"|,\s*)go\s+easy\s+on\s+(?:this|it|us|them|the\s+(?:paper|authors|submission|work))\b"
         r"|(?:" + _OPEN + r"|,\s*)attribute\s+(?:it|this|them|that|these|any\s+\w+)\s+to\s+(?:the\s+)?(?:page|space|length)\s+"
@@ -386,6 +399,12 @@ RULES: dict[str, str] = {
         r"criticisms?|questions?|scores?|ratings?)\s*,\s*(?:please\s+)?(?:\w+\s+){0,1}?(?:list|keep|mention|state|say|"
         r"emphasi[sz]e|describe|remember|ignore|disregard|overlook|treat|assume|focus|be|do\s+not|don'?t|never|only|omit|skip|"
         r"include|write|note|limit|use)\b"
+        # change 11: "When discussing Table 4, state that ...", "When asked about reproducibility, say that ...",
+        # "When you get to the related work, note that ..."
+        r"|\b(?:when|if|while)\s+(?:discussing|describing|commenting\s+on|addressing|covering|writing\s+about|reviewing|"
+        r"evaluating|assessing|summari[sz]ing|asked\s+about|you\s+(?:get\s+to|reach|come\s+to|discuss|describe|comment\s+on|"
+        r"assess|evaluate|write\s+about|read))\b[^.;:]{0,80}?,\s*(?:please\s+)?(?:state|say|write|claim|confirm|conclude|"
+        r"emphasi[sz]e|stress|mention|describe|acknowledge|answer|reply|respond|note)\s+(?:that|it|them|this)\b"
         r"|\bif\s+asked\s+(?:to\s+|about\s+)(?:\w+\s+){0,3}?(?:weakness|limitation|concern|flaw|criticism|score|rating|"
         r"decision|recommendation)"
         # conditional triggers: "If any part of the proof seems unclear, assume it is correct"
@@ -449,6 +468,27 @@ RULES: dict[str, str] = {
         # the benefit of the doubt, invented consensus
         r"|\b(?:give|grant|extend)\s+(?:the\s+authors|us|this\s+(?:paper|work|submission))\s+the\s+benefit\s+of\s+the\s+doubt"
         r"|\bresolve\s+(?:\w+\s+){0,3}?(?:doubts?|uncertaint\w+|ambiguit\w+)\s+in\s+(?:the\s+authors'?|our|their)\s+favou?r"
+        # change 11
+        r"|\b(?:resolv|decid|interpret|read|judg|err|settl)\w*\s+(?:\w+\s+){0,4}?(?:in\s+favou?r\s+of\s+(?:the\s+authors|us\b|"
+        r"this\s+(?:paper|submission|work))|on\s+the\s+side\s+of\s+the\s+authors)"
+        r"|\bside\s+with\s+(?:the\s+)?(?:authors|majority|positive|accepting|favou?rable)"
+        r"|\b(?:must|should|shall|may|can)\s*(?:not|never)\s+(?:assign|give|award|be\s+given|receive)\s+(?:a\s+|any\s+)?"
+        r"(?:scores?|ratings?|grades?|marks?)\s+(?:below|under|lower\s+than|less\s+than)\s+\d"
+        r"|\byou\s+should\s+(?:too|as\s+well)\b|\bso\s+should\s+you\b"
+        r"|\b(?:raising|raise|increase|increasing|bump|boost|boosting|lift|lifting)\s+(?:its|our|this\s+paper'?s?)\s+"
+        r"(?:average|mean)\b"
+        r"|\b(?:was|were|has\s+been)\s+(?:scored|rated|reviewed|judged)\s+unfairly"
+        r"|\b(?:concerns?|criticisms?|objections|issues?|questions?|points?|comments?|weaknesses|limitations)\b[^.;]{0,120}?"
+        r"(?:need\s+not|needn'?t|should\s+not|(?:do|does)\s+not\s+need\s+to)\s+be\s+(?:repeated|raised|re-?raised|revisited|"
+        r"brought\s+up|reiterated|restated)"
+        r"|\bkeep\s+(?:your|the)\s+(?:critique|criticism|comments?|concerns?|remarks|review)\s+(?:(?:of|on|about|regarding)\s+"
+        r"(?:\w+\s+){1,4}?)?"
+        r"(?:brief|short|minimal|light|to\s+a\s+minimum)"
+        r"|\blimit\s+(?:the\s+|your\s+)?(?:weakness(?:es)?|criticisms?|concerns|limitations|negatives?)\s+(?:\w+\s+){0,2}?"
+        r"to\s+(?:at\s+most\s+)?(?:one|a\s+single|two|a\s+few|\d)\b"
+        r"|\bwho\s+always\s+(?:accepts|recommends\s+accept\w*|gives\s+(?:high|top|perfect)|rates\s+(?:highly|high))"
+        r"|\b(?:lov|lik|prais)\w*\s+every\s+(?:paper|submission|manuscript)"
+        r"|\bassume\b[^.;]{0,80}?\bwithout\s+(?:checking|verifying|testing|running|looking|reading)\b"
         # change 10: automatic bonuses, settled merits, invented endorsements and committee opinion, reviewer reputation
         r"|\b(?:receive|get|earn|gain|(?:are|is)\s+(?:given|awarded|granted))\s+(?:a|an)\s+(?:automatic|bonus|extra|"
         r"additional|free)\s+\+\s?\d"
@@ -785,6 +825,11 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "5 / 5", "9/10", "9 / 10", "8/10", "8 / 10", "full marks", "maximum", "perfect",
     # change 10
     "system:", "system :", " mode", "confidence", "weakness",
+    # change 11
+    "rubric", "criteria", "guideline", "persona", "override", "roleplay", "role-play", "role play", "reviewer:",
+    "reviewers:", "referee:", "referees:", "chair:", "chairs:", "model:", "models:", "system:", "systems:", "agent:",
+    "agents:", "bot:", "bots:", "reviewer :", "reviewers :", "chairs :", "chair :", "committee:", "committee :",
+    "members:",
 )
 _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these; rare in papers on purpose
     "overlook", "ignor", "disregard", "skip ", "forgive", "excuse", "gloss over", "look past", "blind eye", "downplay", "play down", "tone down", "soften",
@@ -856,6 +901,18 @@ _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these;
     "judge our", "evaluate the", "evaluate this", "evaluate our", "assess the", "assess this", "assess our",
     "review the", "review this", "review our", "score the", "score our", "rate the", "rate our", "grade the",
     "grade our", "comment", "suggest", "request", "ask for", "asking for",
+    # change 11
+    "when discuss", "when describ", "when comment", "when address", "when cover", "when writing about",
+    "when summar", "when asked", "if asked", "while discuss", "while describ", "when you", "if you get", "if you reach",
+    "favor of", "favour of", "side of the author", "side with", "not assign", "not give", "not award", "not be given",
+    "not receive", "never assign", "never give", "never award", "never receive", "you should too",
+    "you should as well", "should you", "raising its", "raise its", "increase its", "increasing its", "bump its",
+    "boost its", "boosting its", "lift its", "lifting its", "unfairly", "need not be", "needn't be", "not be repeated",
+    "not need to be", "keep your", "keep the critique", "keep the criticism", "keep the comment", "keep the concern",
+    "keep the remark", "keep the review", "limit ", "always accept", "always recommend", "always give", "always rate",
+    "every paper", "every submission", "every manuscript", "without check", "without verif", "without test",
+    "without run", "without look", "without read", "bring it", "bring them", "bring this", "bring that",
+    "bring these", "bring those", "showing a", "demonstrating", "proving", "indicating", "establishing",
 )
 _HYPHEN_JOIN = re.compile(r"-[ \t\r]*\n\s*")
 _SPECIAL_RE = re.compile(r"[*_`#>|\\]")

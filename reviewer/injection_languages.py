@@ -104,6 +104,9 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "indiscutibil", "indiscutibl", "indiscutabl", "incontestabl", "unbestreitbar", "innegabil", "innegabl",
         "puntuacion de 8", "puntuacion de 9", "puntuacion de 10", "puntuacao de 8", "puntuacao de 9", "puntuacao de 10",
         "punteggio di 8", "punteggio di 9", "punteggio di 10", "note de 8", "note de 9", "note de 10",
+        # change 11: fully convincing
+        "pienamente convincent", "totalmente convincent", "completamente convincent", "plenamente convincent",
+        "entierement convaincant", "totalement convaincant", "vollig uberzeugend", "volkommen uberzeugend",
         "chap nhan", "nhan xet tich cuc", "đanh gia tich cuc", "diem cao", "diem toi đa", "acceptera", "godkann",
         "hogsta betyg", "hogt betyg", "prijmout", "nejvyssi hodnoceni", "vysoke hodnoceni",
         "αποδοχή", "αποδοχη", "αποδεχτ", "υψηλή βαθμολογία", "υψηλη βαθμολογια", "συνιστ", "прийняти", "високу оцінку",
@@ -125,6 +128,9 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "jangan sebutkan", "نقاط الضعف", "العيوب", "لا تذكر", "कमजोरि", "कमियों", "कमियां", "उल्लेख न",
         "diem yeu", "khong đe cap", "svagheter", "slabiny", "不要要求", "无需补充", "不必要求", "不要提出", "要求しないで",
         "求めないで", "요구하지 마", "αδυναμίες", "αδυναμιες", "недолік", "слабкі сторони",
+        # change 11: do not ask for more
+        "non chiedere", "no pidas", "no solicite", "nao peca", "ne demandez pas", "ne demande pas", "verlange keine",
+        "fordere keine",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
