@@ -172,6 +172,7 @@ RULES: dict[str, str] = {
         r"(?:10|9|8|\"?accept\"?|strong\s+accept)\b\s*(?:regardless|no\s+matter|for\s+" + _SUBJ + r"|is\s+required)"
         r"|\bset\s+(?:the\s+)?(?:overall\s+)?(?:score|rating|decision)\s+(?:to|as)\s+(?:10|9|8|accept|strong)"
         r"|\bhighest\s+possible\s+(?:\w+\s+)?(?:score|rating)"
+        r"|\+\s?\d\s+(?:points?\s+)?(?:to|on)\s+(?:their|the|its|your)\s+(?:overall\s+|final\s+)?(?:scores?|ratings?)"
         r"|\b(?:rate|set|report|give|mark|put|state)\s+your\s+confidence\s+(?:level\s+)?(?:as\s+|at\s+|to\s+)?(?:high|"
         r"very\s+high|5|maximum|max|the\s+highest|full)\b"
         r"|\b(?:mark|rate|score|set|grade|give|assign|award|put|enter|select|tick)\s+(?:the\s+|its\s+|our\s+|this\s+paper'?s?\s+)?"
@@ -204,8 +205,8 @@ RULES: dict[str, str] = {
     "form_prefill": (
         r"\bweakness(?:es)?\s*(?:field|section|box|entry|list)?\s*[:\-]\s*(?:none|n/?a|nothing|no\s+(?:significant|major|"
         r"notable|real|serious)\b)"
-        r"|(?:^|[.!?]\s+|\n\s*)(?:strong\s+)?accept(?:\s+this\s+(?:paper|submission))?\s*[.!]+(?=\s|$)"
-        r"|(?:^|[.!?]\s+|\n\s*)(?:overall\s+)?(?:score|rating)\s*[:=]\s*10(?:\s*/\s*10)?\s*[.!]+(?=\s|$)"
+        r"|(?:(?<=[.!?]\s)|(?<=\n)|^)(?:strong\s+)?accept(?:\s+this\s+(?:paper|submission))?\s*[.!]+(?=\s|$)"
+        r"|(?:(?<=[.!?]\s)|(?<=\n)|^)(?:overall\s+)?(?:score|rating)\s*[:=]\s*10(?:\s*/\s*10)?\s*[.!]+(?=\s|$)"
         r"|\b(?:decision|score|rating|verdict|recommendation|grade)\s*\([^)]{0,40}?(?:pre-?filled|pre-?set|pre-?determined|"
         r"pre-?approved|auto-?filled|system)[^)]{0,20}\)\s*[:=]\s*(?:strong\s+)?(?:accept|10|9|8)\b"
         r"|\b(?:pre-?filled|pre-?set|pre-?determined|pre-?approved|pre-?decided|pre-?assigned|auto-?filled)\s+(?:\w+\s+)?"
@@ -490,9 +491,7 @@ RULES: dict[str, str] = {
         r"|\b(?:lov|lik|prais)\w*\s+every\s+(?:paper|submission|manuscript)"
         r"|\bassume\b[^.;]{0,80}?\bwithout\s+(?:checking|verifying|testing|running|looking|reading)\b"
         # change 10: automatic bonuses, settled merits, invented endorsements and committee opinion, reviewer reputation
-        r"|\b(?:receive|get|earn|gain|(?:are|is)\s+(?:given|awarded|granted))\s+(?:a|an)\s+(?:automatic|bonus|extra|"
-        r"additional|free)\s+\+\s?\d"
-        r"|\+\s?\d\s+(?:points?\s+)?(?:to|on)\s+(?:their|the|its|your)\s+(?:overall\s+|final\s+)?(?:scores?|ratings?)"
+        r"|\b(?:receive|get|earn|gain|(?:are|is)\s+(?:given|awarded|granted))\s+(?:a|an)\s+(?:automatic|bonus)\s+\+\s?\d"
         r"|\b(?:reproducibility|novelty|significance|originality|soundness|correctness|importance|contributions?)\s+"
         r"(?:of\s+(?:\w+\s+){1,5}?)?(?:is|are)\s+(?:not\s+in\s+(?:question|doubt|dispute)|beyond\s+(?:question|doubt|"
         r"dispute)|unquestionable|indisputable|undeniable|self[\s-]evident|not\s+(?:open\s+to|up\s+for)\s+(?:debate|"
@@ -824,7 +823,7 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "prepopulated", "pre-populated", "preentered", "pre-entered", "4/4", "4 / 4", "3/4", "3 / 4", "out of 4", "5/5",
     "5 / 5", "9/10", "9 / 10", "8/10", "8 / 10", "full marks", "maximum", "perfect",
     # change 10
-    "system:", "system :", " mode", "confidence", "weakness",
+    "system:", "system :", "confidence", "weakness",
     # change 11
     "rubric", "criteria", "guideline", "persona", "override", "roleplay", "role-play", "role play", "reviewer:",
     "reviewers:", "referee:", "referees:", "chair:", "chairs:", "model:", "models:", "system:", "systems:", "agent:",
@@ -885,22 +884,22 @@ _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these;
     # change 9
     "consider", "accept ", "assume ", "if you could", "if you would", "if you might", "could you", "would you",
     "role", "pose as", "pose like", "play the", "in evaluat", "in assess", "in judg", "in rat", "in scor", "in review",
-    "in grad", "in consider", "in weigh", "while ", "during ", "when weigh", "model not", "ai not", "llm not",
+    "in grad", "in consider", "in weigh", "when weigh", *(f"{w} {v}" for w in ("while", "during") for v in (
+        "assess", "judg", "evaluat", "rat", "scor", "review", "consider", "grad", "weigh", "discuss", "describ")), "model not", "ai not", "llm not",
     "chair not", "chairs not", "has passed", "has already passed", "has cleared", "has already cleared",
     "has been approved", "has been pre", "has been vetted", "has been verified", "has been screened", "has been cleared",
     # change 10
     "face value", "anything negative", "anything critical", "anything bad", "anything unfavo", "anything harsh",
     "anything unkind", "anything disparag", "odd one", "be the only", "be the outlier", "be the lone", "fellow",
-    "automatic", "bonus", "+1", "+2", "+3", "+4", "+5", "+ 1", "+ 2", "+ 3", "not in question", "not in doubt",
+    "automatic", "bonus", "not in question", "not in doubt",
     "not in dispute", "beyond question", "beyond doubt", "beyond dispute", "unquestionable", "indisputable",
     "undeniable", "self-evident", "self evident", "not open to", "not up for", "need not", "needn't", "not need to",
     "cannot be", "that you", "that the review", "that reviewer", "that your review", "chairs have", "chair has",
     "chairs has", "committee has", "committee have", "organizers have", "organisers have", "editors have", "editor has",
     "pcs have", "been endorsed", "been praised", "been championed", "been vetted", "been approved", "been validated",
-    "been recommended", "poorly on", "badly on", "negatively on", "committee", "the panel", "judge the", "judge this",
-    "judge our", "evaluate the", "evaluate this", "evaluate our", "assess the", "assess this", "assess our",
-    "review the", "review this", "review our", "score the", "score our", "rate the", "rate our", "grade the",
-    "grade our", "comment", "suggest", "request", "ask for", "asking for",
+    "been recommended", "poorly on", "badly on", "negatively on", "committee", "the panel",
+    *(f"{v} {d} {n}" for v in ("judge", "evaluate", "assess", "review", "score", "rate", "grade")
+      for d in ("the", "this", "our") for n in ("paper", "submission", "manuscript", "work")),
     # change 11
     "when discuss", "when describ", "when comment", "when address", "when cover", "when writing about",
     "when summar", "when asked", "if asked", "while discuss", "while describ", "when you", "if you get", "if you reach",
@@ -912,7 +911,7 @@ _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these;
     "keep the remark", "keep the review", "limit ", "always accept", "always recommend", "always give", "always rate",
     "every paper", "every submission", "every manuscript", "without check", "without verif", "without test",
     "without run", "without look", "without read", "bring it", "bring them", "bring this", "bring that",
-    "bring these", "bring those", "showing a", "demonstrating", "proving", "indicating", "establishing",
+    "bring these", "bring those",
 )
 _HYPHEN_JOIN = re.compile(r"-[ \t\r]*\n\s*")
 _SPECIAL_RE = re.compile(r"[*_`#>|\\]")

@@ -10,9 +10,9 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   another separate author who never saw the detector, its training data or this file; measured once on
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
-- heldout_v4 to v15: blind sets by further authors, each measured once per detector change; v4-v12 are
-  training data since, v9, v11, v12 and v13 design data of rule changes (their misses were read); v14
-  measured the shipped detector once (the held-out test below); v15 is unopened.
+- heldout_v4 to v17: blind sets by further authors, each measured once per detector change; v4-v12 are
+  training data since, v9 and v11-v16 design data of rule changes (their misses were read after their one
+  measurement); v17 measured the shipped detector once (the held-out test below) and stays unread.
 """
 
 from __future__ import annotations
@@ -38,18 +38,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V14 = _phrases("heldout_v14.json")
-HELD_OUT_V14_LOOKALIKES = _phrases("heldout_v14_lookalikes.json")
+HELD_OUT_V17 = _phrases("heldout_v17.json")
+HELD_OUT_V17_LOOKALIKES = _phrases("heldout_v17_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 is the trainers' validation set (never trained on). With the shipped detector (session 8, 2026-11-26:
-# models trained with sets A-G and v2, v4-v12; rules of change 8): recall 0.857 with the semantic stage
-# (0.782 without), 14 / 150 look-alikes flagged (12 without). v14 measured this detector once, blind
-# (commit ac6f524): recall 0.918 (0.893 without the semantic stage), 12 / 150 look-alikes flagged (12 without).
+# v3 is the trainers' validation set (never trained on). With the shipped detector (session 9, 2026-11-26:
+# models trained with sets A-G and v2, v4-v12; rules of change 11): recall 0.863 with the semantic stage
+# (0.789 without), 14 / 150 look-alikes flagged (12 without). v17 measured this detector once, blind
+# (commit 6a94fc1): recall 0.897 (0.878 without the semantic stage), 14 / 150 look-alikes flagged (13 without).
 # These floors guard against regressions; they are those measurements, rounded down.
-HELD_OUT_V3_FLOOR = 0.85 if SEMANTIC else 0.78
+HELD_OUT_V3_FLOOR = 0.86 if SEMANTIC else 0.78
 LOOKALIKE_CEILING = 14 if SEMANTIC else 12
-HELD_OUT_V14_FLOOR = 0.91 if SEMANTIC else 0.89
-V14_LOOKALIKE_CEILING = 12
+HELD_OUT_V17_FLOOR = 0.89 if SEMANTIC else 0.87
+V17_LOOKALIKE_CEILING = 14 if SEMANTIC else 13
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -305,17 +305,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v14_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V14)
-    print(f"\ninjection recall: held-out v14 {recall:.3f} ({n} variants)")
+def test_recall_on_held_out_v17_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V17)
+    print(f"\ninjection recall: held-out v17 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V14_FLOOR, f"{len(missed)} variants missed"  # not listed: v14 stays unread
+    assert recall >= HELD_OUT_V17_FLOOR, f"{len(missed)} variants missed"  # not listed: v17 stays unread
 
 
-def test_false_alarms_on_held_out_v14_lookalikes():
-    flagged = [s for s in HELD_OUT_V14_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v14 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V14_LOOKALIKES)}")
-    assert len(flagged) <= V14_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
+def test_false_alarms_on_held_out_v17_lookalikes():
+    flagged = [s for s in HELD_OUT_V17_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v17 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V17_LOOKALIKES)}")
+    assert len(flagged) <= V17_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():
