@@ -293,16 +293,13 @@ def _readable(raw: bytes) -> str | None:
 
 
 def _decoded_text(blob: str) -> str | None:
-    """The text a base64 blob encodes, if it is readable text with spaces (not a hash or binary)."""
+    """The text a base64 blob encodes, if it is readable text with spaces (not a hash or binary), also when the
+    blob's letter case was lost."""
     try:
         raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
-    return _readable(raw)
-
-
-_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_B64_VALUE = {c: i for i, c in enumerate(_B64_ALPHABET)}
+    return _readable(raw) or _recased_text(blob)
 
 
 def _byte_score(b: int) -> int:
@@ -322,14 +319,10 @@ def _recased_text(blob: str) -> str | None:
         group = core[i:i + 4]
         if len(group) == 1:
             return None
-        n = len(group) - 1  # bytes this group encodes (3, or 1-2 for the last)
         best: tuple[int, bytes] | None = None
-        for chars in itertools.product(*({c.lower(), c.upper()} for c in group)):
-            v = 0
-            for c in chars:
-                v = v * 64 + _B64_VALUE[c]
-            v <<= 6 * (4 - len(group))
-            raw = v.to_bytes(3, "big")[:n]
+        # a dict, not a set: ties between two casings must resolve the same way in every run
+        for chars in itertools.product(*(dict.fromkeys((c.lower(), c.upper())) for c in group)):
+            raw = base64.b64decode("".join(chars) + "=" * (4 - len(group)))
             scores = [_byte_score(b) for b in raw]
             if min(scores) >= 0 and (best is None or sum(scores) > best[0]):
                 best = (sum(scores), raw)
@@ -355,8 +348,6 @@ def base64_spans(text: str, detect: Detect) -> list[dict]:
             if any(s["start"] <= m.start() < s["end"] for s in out):
                 continue
             decoded = decode(m.group(0))
-            if decoded is None and rule == "base64":
-                decoded = _recased_text(m.group(0))
             if decoded and (detect(decoded) or language_spans(decoded)):
                 out.append({"start": m.start(), "end": m.end(), "text": m.group(0)[:300], "rule": rule})
     return out
