@@ -823,12 +823,10 @@ _ANCHORS = (  # every rule match contains one of these (lower-case, normalized v
     "prepopulated", "pre-populated", "preentered", "pre-entered", "4/4", "4 / 4", "3/4", "3 / 4", "out of 4", "5/5",
     "5 / 5", "9/10", "9 / 10", "8/10", "8 / 10", "full marks", "maximum", "perfect",
     # change 10
-    "system:", "system :", "confidence", "weakness",
-    # change 11
-    "rubric", "criteria", "guideline", "persona", "override", "roleplay", "role-play", "role play", "reviewer:",
-    "reviewers:", "referee:", "referees:", "chair:", "chairs:", "model:", "models:", "system:", "systems:", "agent:",
-    "agents:", "bot:", "bots:", "reviewer :", "reviewers :", "chairs :", "chair :", "committee:", "committee :",
-    "members:",
+    "system:", "system :", "confidence",
+    # change 11 ("reviewer:", "model:", "system:" ... are covered by "reviewer", "model:", "system:")
+    "rubric", "criteria", "guideline", "persona", "roleplay", "role-play", "role play", "chair:", "chairs:",
+    "systems:", "agent:", "agents:", "bot:", "chairs :", "chair :", "committee:", "committee :", "members:",
 )
 _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these; rare in papers on purpose
     "overlook", "ignor", "disregard", "skip ", "forgive", "excuse", "gloss over", "look past", "blind eye", "downplay", "play down", "tone down", "soften",
@@ -884,31 +882,26 @@ _STEER_ANCHORS = (  # every steer_review / pressure match contains one of these;
     # change 9
     "consider", "accept ", "assume ", "if you could", "if you would", "if you might", "could you", "would you",
     "role", "pose as", "pose like", "play the", "in evaluat", "in assess", "in judg", "in rat", "in scor", "in review",
-    "in grad", "in consider", "in weigh", "when weigh", *(f"{w} {v}" for w in ("while", "during") for v in (
-        "assess", "judg", "evaluat", "rat", "scor", "review", "consider", "grad", "weigh", "discuss", "describ")), "model not", "ai not", "llm not",
-    "chair not", "chairs not", "has passed", "has already passed", "has cleared", "has already cleared",
-    "has been approved", "has been pre", "has been vetted", "has been verified", "has been screened", "has been cleared",
+    "in grad", "in weigh", "when weigh", *(f"{w} {v}" for w in ("while", "during") for v in (
+        "assess", "judg", "evaluat", "rat", "scor", "review", "consider", "grad", "weigh", "discuss", "describ")),
+    "model not", "ai not", "chair not", "chairs not", "has passed", "has already passed", "has cleared",
+    "has already cleared", "has been pre", "has been verified", "has been screened", "has been cleared",
     # change 10
     "face value", "anything negative", "anything critical", "anything bad", "anything unfavo", "anything harsh",
     "anything unkind", "anything disparag", "odd one", "be the only", "be the outlier", "be the lone", "fellow",
-    "automatic", "bonus", "not in question", "not in doubt",
-    "not in dispute", "beyond question", "beyond doubt", "beyond dispute", "unquestionable", "indisputable",
+    "automatic", "bonus", "not in question", "not in dispute", "beyond question", "beyond dispute", "indisputable",
     "undeniable", "self-evident", "self evident", "not open to", "not up for", "need not", "needn't", "not need to",
-    "cannot be", "that you", "that the review", "that reviewer", "that your review", "chairs have", "chair has",
-    "chairs has", "committee has", "committee have", "organizers have", "organisers have", "editors have", "editor has",
-    "pcs have", "been endorsed", "been praised", "been championed", "been vetted", "been approved", "been validated",
-    "been recommended", "poorly on", "badly on", "negatively on", "committee", "the panel",
+    "cannot be", "that you", "that the review", "chairs have", "chair has", "chairs has", "organizers have", "organisers have",
+    "editors have", "editor has", "pcs have", "been endorsed", "been championed", "been vetted", "been approved",
+    "been validated", "poorly on", "badly on", "negatively on", "committee", "the panel",
     *(f"{v} {d} {n}" for v in ("judge", "evaluate", "assess", "review", "score", "rate", "grade")
       for d in ("the", "this", "our") for n in ("paper", "submission", "manuscript", "work")),
     # change 11
-    "when discuss", "when describ", "when comment", "when address", "when cover", "when writing about",
-    "when summar", "when asked", "if asked", "while discuss", "while describ", "when you", "if you get", "if you reach",
-    "favor of", "favour of", "side of the author", "side with", "not assign", "not give", "not award", "not be given",
-    "not receive", "never assign", "never give", "never award", "never receive", "you should too",
-    "you should as well", "should you", "raising its", "raise its", "increase its", "increasing its", "bump its",
-    "boost its", "boosting its", "lift its", "lifting its", "unfairly", "need not be", "needn't be", "not be repeated",
-    "not need to be", "keep your", "keep the critique", "keep the criticism", "keep the comment", "keep the concern",
-    "keep the remark", "keep the review", "limit ", "always accept", "always recommend", "always give", "always rate",
+    "when discuss", "when describ", "when address", "when cover", "when summar", "when asked", "when you",
+    "if you get", "if you reach", "favor of", "favour of", "side of the author", "side with", "not assign", "not give",
+    "not award", "not be given", "not receive", "you should too", "you should as well", "should you", "raising its", "raise its", "increase its", "increasing its", "bump its",
+    "boost its", "boosting its", "lift its", "lifting its", "unfairly", "not be repeated",
+    "keep your", "keep the criticism", "keep the concern", "keep the review", "limit ", "always accept", "always give", "always rate",
     "every paper", "every submission", "every manuscript", "without check", "without verif", "without test",
     "without run", "without look", "without read", "bring it", "bring them", "bring this", "bring that",
     "bring these", "bring those",

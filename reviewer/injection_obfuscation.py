@@ -242,7 +242,7 @@ def _corrected(token: str, known: Collection[str]) -> str | None:
     best = None
     # one delete of the token against up to two of each word (precomputed): finds a word two edits away unless both
     # edits are letters added to it, at a fraction of the cost of two deletes of every unknown token in a paper
-    for form in {token, _SOUNDS.sub("tion", token)}:
+    for form in dict.fromkeys((token, _SOUNDS.sub("tion", token))):  # ordered: ties resolve alike in every run
         for d in _deletes(form, 1):
             for w in _DELETE_INDEX.get(d, ()):
                 e = _edits(form, w)
