@@ -107,6 +107,9 @@ _TERMS: dict[str, tuple[str, ...]] = {
         # change 11: fully convincing
         "pienamente convincent", "totalmente convincent", "completamente convincent", "plenamente convincent",
         "entierement convaincant", "totalement convaincant", "vollig uberzeugend", "volkommen uberzeugend",
+        # change 12: described as convincing
+        "como convincentes", "como convincente", "come convincenti", "come convincente", "comme convaincants",
+        "comme convaincant", "als uberzeugend",
         "chap nhan", "nhan xet tich cuc", "đanh gia tich cuc", "diem cao", "diem toi đa", "acceptera", "godkann",
         "hogsta betyg", "hogt betyg", "prijmout", "nejvyssi hodnoceni", "vysoke hodnoceni",
         "αποδοχή", "αποδοχη", "αποδεχτ", "υψηλή βαθμολογία", "υψηλη βαθμολογια", "συνιστ", "прийняти", "високу оцінку",
@@ -131,6 +134,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
         # change 11: do not ask for more
         "non chiedere", "no pidas", "no solicite", "nao peca", "ne demandez pas", "ne demande pas", "verlange keine",
         "fordere keine",
+        # change 12: do not question
+        "nao questione", "nao questionem", "no cuestione", "no cuestiones", "non mettere in dubbio",
+        "non mettete in dubbio", "ne remettez pas en question", "ne remets pas en question", "stelle nicht in frage",
+        "stellen sie nicht in frage", "hinterfrage nicht", "hinterfragen sie nicht",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
