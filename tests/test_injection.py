@@ -10,9 +10,10 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   another separate author who never saw the detector, its training data or this file; measured once on
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
-- heldout_v4 to v17: blind sets by further authors, each measured once per detector change; v4-v12 are
-  training data since, v9 and v11-v16 design data of rule changes (their misses were read after their one
-  measurement); v17 measured the shipped detector once (the held-out test below) and stays unread.
+- heldout_v4 to v20: blind sets by further authors, each measured once per detector change; v4-v12 are
+  training data since, v9 and v11-v18 design data of rule changes (their misses were read after their one
+  measurement); v19 measured the shipped detector once (the held-out test below) and stays unread; v20 is
+  reserved for the next change and never run.
 """
 
 from __future__ import annotations
@@ -38,18 +39,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V17 = _phrases("heldout_v17.json")
-HELD_OUT_V17_LOOKALIKES = _phrases("heldout_v17_lookalikes.json")
+HELD_OUT_V19 = _phrases("heldout_v19.json")
+HELD_OUT_V19_LOOKALIKES = _phrases("heldout_v19_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 is the trainers' validation set (never trained on). With the shipped detector (session 9, 2026-11-26:
-# models trained with sets A-G and v2, v4-v12; rules of change 11): recall 0.863 with the semantic stage
-# (0.789 without), 14 / 150 look-alikes flagged (12 without). v17 measured this detector once, blind
-# (commit 6a94fc1): recall 0.897 (0.878 without the semantic stage), 14 / 150 look-alikes flagged (13 without).
+# v3 is the trainers' validation set (never trained on). With the shipped detector (session 10, 2026-11-26:
+# models trained with sets A-G and v2, v4-v12; rules of change 13): recall 0.870 with the semantic stage
+# (0.795 without), 14 / 150 look-alikes flagged (12 without). v19 measured this detector once, blind
+# (commit 3db0873): recall 0.876 (0.828 without the semantic stage), 8 / 150 look-alikes flagged (8 without).
 # These floors guard against regressions; they are those measurements, rounded down.
-HELD_OUT_V3_FLOOR = 0.86 if SEMANTIC else 0.78
+HELD_OUT_V3_FLOOR = 0.86 if SEMANTIC else 0.79
 LOOKALIKE_CEILING = 14 if SEMANTIC else 12
-HELD_OUT_V17_FLOOR = 0.89 if SEMANTIC else 0.87
-V17_LOOKALIKE_CEILING = 14 if SEMANTIC else 13
+HELD_OUT_V19_FLOOR = 0.87 if SEMANTIC else 0.82
+V19_LOOKALIKE_CEILING = 8
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -305,17 +306,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v17_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V17)
-    print(f"\ninjection recall: held-out v17 {recall:.3f} ({n} variants)")
+def test_recall_on_held_out_v19_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V19)
+    print(f"\ninjection recall: held-out v19 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V17_FLOOR, f"{len(missed)} variants missed"  # not listed: v17 stays unread
+    assert recall >= HELD_OUT_V19_FLOOR, f"{len(missed)} variants missed"  # not listed: v19 stays unread
 
 
-def test_false_alarms_on_held_out_v17_lookalikes():
-    flagged = [s for s in HELD_OUT_V17_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v17 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V17_LOOKALIKES)}")
-    assert len(flagged) <= V17_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
+def test_false_alarms_on_held_out_v19_lookalikes():
+    flagged = [s for s in HELD_OUT_V19_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v19 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V19_LOOKALIKES)}")
+    assert len(flagged) <= V19_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():
@@ -645,12 +646,13 @@ def test_legitimate_commands_and_reports_are_not_flagged_by_the_rules(text):
     assert detect_injection(FILLER + " " + text + " " + FILLER, learned=False) == (False, [])
 
 
-@pytest.mark.parametrize("which", ["combined", "steer"])
+@pytest.mark.parametrize("which", ["combined", "steer", "late"])
 def test_anchor_windows_lose_no_match(which):
     """The rule alternations run only in windows around their anchors; on texts holding every kind of match
     the windows must find what a scan of the whole text finds."""
     from reviewer import injection as m
-    rx, anchors = (m._COMBINED, m._ANCHORS) if which == "combined" else (m._STEER, m._STEER_ANCHORS)
+    rx, anchors = {"combined": (m._COMBINED, m._ANCHORS), "steer": (m._STEER, m._STEER_ANCHORS),
+                   "late": (m._LATE, m._LATE_ANCHORS)}[which]
     texts = STEERING + NOT_STEERING + TUNING + HELD_OUT_V3 + [FILLER, "".join(PAPER_PARTS.values())]
     for text in texts:
         norm = m._fast_norm(FILLER[:300] + ". " + text + " " + FILLER[:300])
