@@ -138,6 +138,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "nao questione", "nao questionem", "no cuestione", "no cuestiones", "non mettere in dubbio",
         "non mettete in dubbio", "ne remettez pas en question", "ne remets pas en question", "stelle nicht in frage",
         "stellen sie nicht in frage", "hinterfrage nicht", "hinterfragen sie nicht",
+        # change 14: "do not mention" in the infinitive
+        "no mencionar", "nao mencionar", "ne pas mentionner", "nicht erwahnen",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.
