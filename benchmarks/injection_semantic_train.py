@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks.injection_train import file_hashes, load_phrases
+from benchmarks.injection_train import file_hashes, library_versions, load_phrases
 from reviewer.injection_clf import InjectionScorer
 from reviewer.injection_semantic import SemanticHead, encoder
 
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                 "threshold_rule": f"{1 - args.fa_target:.4f} quantile of the per-paper max head score of training papers "
                 f"scored out-of-fold ({INNER_FOLDS} inner folds)"
                 + (", papers the linear scorer flags left out" if skip else "")
-                + (", over all pooled segments" if pooled else ""), **report}
+                + (", over all pooled segments" if pooled else ""), "libraries": library_versions(), **report}
         if validate:
             meta["validation_phrase_recall"] = float(np.mean(emb.rows(validate) @ coef + b >= thr))
         head = SemanticHead(coef, b, thr, floor, MAX_CANDIDATES, meta)

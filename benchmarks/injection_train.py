@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import platform
 import random
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,12 @@ def load_phrases(paths: Sequence[str | Path]) -> list[str]:
 
 def file_hashes(paths: Sequence[str | Path]) -> dict[str, str]:
     return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] for p in paths}
+
+
+def library_versions() -> dict[str, str]:
+    """Versions a fit depends on: the same files and code gave a different model under other versions."""
+    return {"python": platform.python_version(),
+            **{name: metadata.version(name) for name in ("numpy", "scipy", "scikit-learn")}}
 
 
 def build_vocab(texts: Sequence[str]) -> dict[str, int]:
@@ -220,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         meta = {"positives": file_hashes(args.positives), "negatives": file_hashes(args.negatives),
                 "n_positives": len(positives), "n_lookalikes": len(hardneg), "C": C_REG,
                 "fa_target": FA_TARGET, "threshold_rule": f"{1 - FA_TARGET:.3f} quantile of the per-paper max "
-                f"score of training papers scored out-of-fold ({INNER_FOLDS} inner folds)", **report}
+                f"score of training papers scored out-of-fold ({INNER_FOLDS} inner folds)",
+                "libraries": library_versions(), **report}
         if X_val is not None:
             meta["validation_phrase_recall"] = float(np.mean(_decision(X_val, idf, coef, b) >= thr))
         scorer = to_scorer(vocab, idf, coef, b, thr, meta)

@@ -10,10 +10,11 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   another separate author who never saw the detector, its training data or this file; measured once on
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
-- heldout_v4 to v20: blind sets by further authors, each measured once per detector change; v4-v12 are
-  training data since, v9 and v11-v18 design data of rule changes (their misses were read after their one
-  measurement); v19 measured the shipped detector once (the held-out test below) and stays unread; v20 is
-  reserved for the next change and never run.
+- heldout_v4 to v21: blind sets by further authors, each measured once per detector change; v4-v12 are
+  training data since, v9 and v11-v19 design data of rule changes (their misses were read after their one
+  measurement); v19's misses were read for change 14 after its one measurement; v20 measured the shipped
+  detector (change 14) once (the held-out test below) and stays unread; v21 is reserved for the next change
+  and never run.
 """
 
 from __future__ import annotations
@@ -39,18 +40,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V19 = _phrases("heldout_v19.json")
-HELD_OUT_V19_LOOKALIKES = _phrases("heldout_v19_lookalikes.json")
+HELD_OUT_V20 = _phrases("heldout_v20.json")
+HELD_OUT_V20_LOOKALIKES = _phrases("heldout_v20_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 is the trainers' validation set (never trained on). With the shipped detector (session 10, 2026-11-26:
-# models trained with sets A-G and v2, v4-v12; rules of change 13): recall 0.870 with the semantic stage
-# (0.795 without), 14 / 150 look-alikes flagged (12 without). v19 measured this detector once, blind
-# (commit 3db0873): recall 0.876 (0.828 without the semantic stage), 8 / 150 look-alikes flagged (8 without).
+# v3 is the trainers' validation set (never trained on). With the shipped detector (session 11, 2026-11-26:
+# models trained with sets A-G and v2, v4-v12; rules of change 14): recall 0.883 with the semantic stage
+# (0.809 without), 14 / 150 look-alikes flagged (12 without). v20 measured this detector once, blind
+# (commit 0d196b7): recall 0.916 (0.895 without the semantic stage), 13 / 150 look-alikes flagged (13 without).
 # These floors guard against regressions; they are those measurements, rounded down.
-HELD_OUT_V3_FLOOR = 0.86 if SEMANTIC else 0.79
+HELD_OUT_V3_FLOOR = 0.88 if SEMANTIC else 0.80
 LOOKALIKE_CEILING = 14 if SEMANTIC else 12
-HELD_OUT_V19_FLOOR = 0.87 if SEMANTIC else 0.82
-V19_LOOKALIKE_CEILING = 8
+HELD_OUT_V20_FLOOR = 0.91 if SEMANTIC else 0.89
+V20_LOOKALIKE_CEILING = 13
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -306,17 +307,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v19_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V19)
-    print(f"\ninjection recall: held-out v19 {recall:.3f} ({n} variants)")
+def test_recall_on_held_out_v20_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V20)
+    print(f"\ninjection recall: held-out v20 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V19_FLOOR, f"{len(missed)} variants missed"  # not listed: v19 stays unread
+    assert recall >= HELD_OUT_V20_FLOOR, f"{len(missed)} variants missed"  # not listed: v20 stays unread
 
 
-def test_false_alarms_on_held_out_v19_lookalikes():
-    flagged = [s for s in HELD_OUT_V19_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v19 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V19_LOOKALIKES)}")
-    assert len(flagged) <= V19_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
+def test_false_alarms_on_held_out_v20_lookalikes():
+    flagged = [s for s in HELD_OUT_V20_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v20 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V20_LOOKALIKES)}")
+    assert len(flagged) <= V20_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():

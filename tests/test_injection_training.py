@@ -3,6 +3,7 @@ semantic head fitted on those folds (the same commands that built the shipped mo
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import random
@@ -46,6 +47,8 @@ def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
     fold_models = [InjectionScorer.from_json(json.loads(f.read_text())) for f in sorted(folds.glob("fold*.json"))]
     held = [p for m in fold_models for p in m.meta["held_out_papers"]]
     assert len(fold_models) == 2 and sorted(held) == [f"p{i:02d}" for i in range(16)]  # each paper held out once
+    linear = InjectionScorer.from_json(json.loads(lin.read_text()))
+    assert linear.meta["libraries"]["numpy"] == importlib.metadata.version("numpy")
 
     assert injection_semantic_train.main(["--papers", str(papers), "--folds", str(folds), "--positives", str(pos),
                                           "--negatives", str(neg), "--fa-target", "0", "--out", str(head)]) == 0
@@ -54,6 +57,8 @@ def test_both_trainers_run_end_to_end_and_write_loadable_models(tmp_path):
     crossfit = model.meta["crossfit"]
     assert crossfit["folds"] == 2 and 0 <= crossfit["false_alarms_either_stage"] <= 16
     assert set(model.meta["positives"]) == {"pos.json"}
+    # a retrain under other library versions gave a different model: the fit records them
+    assert model.meta["libraries"]["scikit-learn"] == importlib.metadata.version("scikit-learn")
 
 
 @pytest.mark.skipif(not available() or importlib.util.find_spec("torch") is None,
