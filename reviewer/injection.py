@@ -1308,7 +1308,7 @@ def _anchor_groups(anchors: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]
     """Anchors grouped by their first word: one scan for a word the text lacks rules out its whole group
     ("describe the", "describe our", ... cost one scan for "describe" in most papers)."""
     groups: dict[str, list[str]] = {}
-    for w in anchors:
+    for w in dict.fromkeys(anchors):  # a repeated anchor would add its windows twice
         groups.setdefault(next((t for t in w.split(" ") if t), w), []).append(w)
     return tuple((k, tuple(v)) for k, v in groups.items())
 
