@@ -221,7 +221,7 @@ def main() -> int:
           "ratio process | CPU ms/call | peak RSS (MB) | bench score calls | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     if transport is None:
-        print("| bare HTTP client (no SDK) | null: aiohttp not installed (pip install -e '.[fast]') | - | - | - | - | - | - | - | - | - |")
+        print("| bare HTTP client (no SDK) | null: aiohttp not installed (pip install 'openai[aiohttp]') | - | - | - | - | - | - | - | - | - |")
     else:
         t = transport
         print(f"| bare HTTP client (aiohttp, no SDK) | {t['calls']} | {t['ideal_s']:.2f} | {t['wall_s']:.2f} | {t['ratio']:.3f} "

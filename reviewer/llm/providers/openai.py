@@ -15,7 +15,7 @@ from ..types import GenerateConfig, Message, Output, TokenLogprob, Usage
 
 
 def http_client_option() -> dict[str, Any]:
-    """The SDK's aiohttp transport when aiohttp is installed (the `fast` extra) and AISCI_HTTP is not
+    """The SDK's aiohttp transport when aiohttp is installed (a core dependency) and AISCI_HTTP is not
     "httpx": ~35% less CPU per request than the default httpx pool at high concurrency, which is what
     limits a `bench run` at 64 requests in flight (benchmarks/perf/harness_overhead.py)."""
     if os.environ.get("AISCI_HTTP", "").lower() == "httpx" or importlib.util.find_spec("aiohttp") is None:
