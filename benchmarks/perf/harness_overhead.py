@@ -128,7 +128,7 @@ def one(ds: Path, work: Path, port: int, ensemble: int, latency: float, concurre
 
 async def _transport_floor(port: int, calls: int, concurrency: int, latency: float) -> dict[str, Any] | None:
     """The same requests with a bare aiohttp client (no SDK, no model layer): what the fake server, loopback
-    and one Python event loop allow on this machine. None when aiohttp is not installed (the `fast` extra)."""
+    and one Python event loop allow on this machine. None when aiohttp is not installed (a core dependency since session 11)."""
     import asyncio
     import resource
 
