@@ -58,7 +58,7 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "рецензент", "ревьюер", "языковая модель", "языковой модели", "нейросет",
         # zh ja ko
         "审稿", "评审", "审阅", "审查人", "语言模型", "人工智能", "査読", "レビュアー", "レビューア", "評価者",
-        "言語モデル", "리뷰어", "심사위원", "심사자", "검토자", "언어 모델", "인공지능",
+        "言語モデル", "리뷰어", "심사위원", "심사자", "검토자", "언어 모델", "인공지능", "리뷰에서",
         # ar hi
         "المراجع", "المحكم", "المقيم", "نموذج اللغة", "الذكاء الاصطناعي", "समीक्षक", "मूल्यांकनकर्ता",
         "भाषा मॉडल",
@@ -113,6 +113,9 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "chap nhan", "nhan xet tich cuc", "đanh gia tich cuc", "diem cao", "diem toi đa", "acceptera", "godkann",
         "hogsta betyg", "hogt betyg", "prijmout", "nejvyssi hodnoceni", "vysoke hodnoceni",
         "αποδοχή", "αποδοχη", "αποδεχτ", "υψηλή βαθμολογία", "υψηλη βαθμολογια", "συνιστ", "прийняти", "високу оцінку",
+        # change 15: assessed positively
+        "de forma positiva", "de maneira positiva", "de manera positiva", "in modo positivo", "in maniera positiva",
+        "de facon positive", "de maniere positive", "positiv bewerten", "positiv zu bewerten", "positiv beurteilen",
     ),
     # A polite command ("please", an imperative ending): with a goal term it asks for the goal.
     "command": (
@@ -140,6 +143,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "stellen sie nicht in frage", "hinterfrage nicht", "hinterfragen sie nicht",
         # change 14: "do not mention" in the infinitive
         "no mencionar", "nao mencionar", "ne pas mentionner", "nicht erwahnen",
+        # change 15: "must not mention", "do not take issue"
+        "non deve menzionare", "non devono menzionare", "non dovrebbe menzionare", "no debe mencionar",
+        "no deben mencionar", "nao deve mencionar", "nao devem mencionar", "ne doit pas mentionner",
+        "ne doivent pas mentionner", "문제 삼지", "지적하지 마",
     ),
     # Two halves of "suppress" that make an instruction together: a verb of leaving out and a weakness noun
     # ("ne pas mentionner ... les faiblesses"). Either alone occurs in ordinary text.

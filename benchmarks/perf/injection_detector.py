@@ -47,14 +47,16 @@ def main() -> int:
 
     # The gated rule pass as shipped (steer_review / pressure in their own windows, session 7, and LATE_RULES in
     # theirs, session 10) against all families in one alternation run in the windows of all anchors.
-    one = re.compile("|".join(f"(?P<{name}>{p}|{inj.LATE_RULES.get(name, '(?!)')})" for name, p in inj.RULES.items()))
-    all_anchors = inj._ANCHORS + inj._STEER_ANCHORS + inj._LATE_ANCHORS
+    one = re.compile("|".join(f"(?P<{name}>{p}|{inj.LATE_RULES.get(name, '(?!)')}|{inj.LATE2_RULES.get(name, '(?!)')})"
+                              for name, p in inj.RULES.items()))
+    all_anchors = inj._ANCHORS + inj._STEER_ANCHORS + inj._LATE_ANCHORS + inj._LATE2_ANCHORS
 
     def gated_split(text: str) -> bool:
         norm = inj._fast_norm(text)
         return (any(inj._COMBINED.search(norm, a, b) for a, b in inj._windows(norm))
                 or any(inj._STEER.search(norm, a, b) for a, b in inj._windows(norm, inj._STEER_ANCHORS))
-                or any(inj._LATE.search(norm, a, b) for a, b in inj._windows(norm, inj._LATE_ANCHORS)))
+                or any(inj._LATE.search(norm, a, b) for a, b in inj._windows(norm, inj._LATE_ANCHORS))
+                or any(inj._LATE2.search(norm, a, b) for a, b in inj._windows(norm, inj._LATE2_ANCHORS)))
 
     def gated_one(text: str) -> bool:
         norm = inj._fast_norm(text)
