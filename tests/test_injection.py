@@ -11,10 +11,9 @@ Phrase sets (data/injection/, README there), each written before the detector wa
   the shipped detector (rules + learned scorer). Never edit them to make a test pass. Numbers are
   printed (pytest -s) and recorded in docs/paper_loading.md.
 - heldout_v4 to v21: blind sets by further authors, each measured once per detector change; v4-v12 are
-  training data since, v9 and v11-v19 design data of rule changes (their misses were read after their one
-  measurement); v19's misses were read for change 14 after its one measurement; v20 measured the shipped
-  detector (change 14) once (the held-out test below) and stays unread; v21 is reserved for the next change
-  and never run.
+  training data since, v9 and v11-v20 design data of rule changes (their misses were read after their one
+  measurement); v20's misses were read for change 15 (session 12) after its one measurement; v21 measured
+  the shipped detector (change 15) once (the held-out test below) and stays unread.
 """
 
 from __future__ import annotations
@@ -40,18 +39,18 @@ TUNING = _phrases("rules_tuning.json")
 HELD_OUT_FINAL = _phrases("rules_heldout_v1.json")
 HELD_OUT_V3 = _phrases("heldout_v3.json")
 HELD_OUT_V3_LOOKALIKES = _phrases("heldout_v3_lookalikes.json")
-HELD_OUT_V20 = _phrases("heldout_v20.json")
-HELD_OUT_V20_LOOKALIKES = _phrases("heldout_v20_lookalikes.json")
+HELD_OUT_V21 = _phrases("heldout_v21.json")
+HELD_OUT_V21_LOOKALIKES = _phrases("heldout_v21_lookalikes.json")
 SEMANTIC = minilm.available()  # the semantic stage runs only with its encoder installed
-# v3 is the trainers' validation set (never trained on). With the shipped detector (session 11, 2026-11-26:
-# models trained with sets A-G and v2, v4-v12; rules of change 14): recall 0.883 with the semantic stage
-# (0.809 without), 14 / 150 look-alikes flagged (12 without). v20 measured this detector once, blind
-# (commit 0d196b7): recall 0.916 (0.895 without the semantic stage), 13 / 150 look-alikes flagged (13 without).
+# v3 is the trainers' validation set (never trained on). With the shipped detector (session 12, 2026-11-26:
+# models trained with sets A-G and v2, v4-v12; rules of change 15): recall 0.883 with the semantic stage
+# (0.809 without), 14 / 150 look-alikes flagged (12 without). v21 measured this detector once, blind
+# (commit 6cd63d0): recall 0.908 (0.883 without the semantic stage), 11 / 150 look-alikes flagged (8 without).
 # These floors guard against regressions; they are those measurements, rounded down.
 HELD_OUT_V3_FLOOR = 0.88 if SEMANTIC else 0.80
 LOOKALIKE_CEILING = 14 if SEMANTIC else 12
-HELD_OUT_V20_FLOOR = 0.91 if SEMANTIC else 0.89
-V20_LOOKALIKE_CEILING = 13
+HELD_OUT_V21_FLOOR = 0.90 if SEMANTIC else 0.88
+V21_LOOKALIKE_CEILING = 11 if SEMANTIC else 8
 
 
 # A paper skeleton with the places an author could hide a line. Clean on its own (asserted), and it
@@ -307,17 +306,17 @@ def test_recall_on_held_out_v3_written_by_another_author():
     assert recall >= HELD_OUT_V3_FLOOR, missed[:20]
 
 
-def test_recall_on_held_out_v20_written_blind():
-    recall, missed, n = heldout_recall(HELD_OUT_V20)
-    print(f"\ninjection recall: held-out v20 {recall:.3f} ({n} variants)")
+def test_recall_on_held_out_v21_written_blind():
+    recall, missed, n = heldout_recall(HELD_OUT_V21)
+    print(f"\ninjection recall: held-out v21 {recall:.3f} ({n} variants)")
     assert n == 150 * 7 * 4
-    assert recall >= HELD_OUT_V20_FLOOR, f"{len(missed)} variants missed"  # not listed: v20 stays unread
+    assert recall >= HELD_OUT_V21_FLOOR, f"{len(missed)} variants missed"  # not listed: v21 stays unread
 
 
-def test_false_alarms_on_held_out_v20_lookalikes():
-    flagged = [s for s in HELD_OUT_V20_LOOKALIKES if detect_injection(s)[0]]
-    print(f"\nfalse alarms on held-out v20 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V20_LOOKALIKES)}")
-    assert len(flagged) <= V20_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
+def test_false_alarms_on_held_out_v21_lookalikes():
+    flagged = [s for s in HELD_OUT_V21_LOOKALIKES if detect_injection(s)[0]]
+    print(f"\nfalse alarms on held-out v21 look-alike sentences: {len(flagged)}/{len(HELD_OUT_V21_LOOKALIKES)}")
+    assert len(flagged) <= V21_LOOKALIKE_CEILING, f"{len(flagged)} flagged"
 
 
 def test_false_alarms_on_held_out_v3_lookalikes():
