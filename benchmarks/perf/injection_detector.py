@@ -45,8 +45,9 @@ def main() -> int:
     def reference(text: str) -> list[float]:
         return [scorer.score(text[a:b]) for a, b in segments(text)]
 
-    # The gated rule pass as shipped (steer_review / pressure in their own windows, session 7, and LATE_RULES in
-    # theirs, session 10) against all families in one alternation run in the windows of all anchors.
+    # The gated rule pass as shipped (steer_review / pressure in their own windows, session 7, LATE_RULES in theirs,
+    # session 10, LATE2_RULES in theirs, session 12) against all families in one alternation run in the windows of
+    # all anchors.
     one = re.compile("|".join(f"(?P<{name}>{p}|{inj.LATE_RULES.get(name, '(?!)')}|{inj.LATE2_RULES.get(name, '(?!)')})"
                               for name, p in inj.RULES.items()))
     all_anchors = inj._ANCHORS + inj._STEER_ANCHORS + inj._LATE_ANCHORS + inj._LATE2_ANCHORS
