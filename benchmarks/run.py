@@ -155,7 +155,8 @@ class BenchRun:
             return
         old = json.loads(log.read_text()).get("config", {})
         new = self.config.model_dump(mode="json")
-        keys = [k for k in new if k not in ("calibrator",) and old.get(k) != new.get(k)]
+        defaults = type(self.config)().model_dump(mode="json")  # a run logged before a setting existed had its default
+        keys = [k for k in new if k not in ("calibrator",) and old.get(k, defaults.get(k)) != new.get(k)]
         if keys:
             raise SystemExit(f"aisci: {self.out_dir} holds a run with other settings ({', '.join(keys)}); "
                              "use a new --out to compare settings, or the same flags to resume")

@@ -45,11 +45,11 @@ class Caller:
     def __init__(self, model: Model, config: Any, result: ReviewResult):  # config: ReviewerConfig
         self.model, self.config, self.result = model, config, result
 
-    def gen_config(self, task: str, schema: dict, n: int = 1) -> GenerateConfig:
+    def gen_config(self, task: str, schema: dict, n: int = 1, settings: dict | None = None) -> GenerateConfig:
         c = self.config
-        return GenerateConfig(temperature=c.temperature, max_tokens=c.max_tokens, json_schema=schema,
-                              schema_name="review" if "review" in task else task, n=n,
-                              top_logprobs=c.top_logprobs if task == "review" else None, task=task)
+        fields = {"temperature": c.temperature, "max_tokens": c.max_tokens, **(settings or {})}
+        return GenerateConfig(**fields, json_schema=schema, schema_name="review" if "review" in task else task,
+                              n=n, top_logprobs=c.top_logprobs if task == "review" else None, task=task)
 
     def record(self, task: str, out: Output | None, error: str | None = None, repaired: list[str] | None = None,
                index: int = 0) -> None:
@@ -61,9 +61,10 @@ class Caller:
             latency_s=out.latency_s, cached=out.cached, finish_reason=out.finish_reason, error=error,
             repaired_fields=repaired or [], raw=out.text))
 
-    async def generate(self, messages: list[Message], task: str, schema: dict, n: int = 1) -> list[Output] | str:
+    async def generate(self, messages: list[Message], task: str, schema: dict, n: int = 1,
+                       settings: dict | None = None) -> list[Output] | str:
         try:
-            return await self.model.generate_n(messages, self.gen_config(task, schema, n))
+            return await self.model.generate_n(messages, self.gen_config(task, schema, n, settings))
         except (CostCapReached, ConfigError):
             raise
         except LLMError as e:
@@ -71,14 +72,18 @@ class Caller:
         except Exception as e:  # an SDK surprise must not end a run
             return f"{task}: model call failed: {type(e).__name__}: {e}"[:300]
 
-    async def ask(self, messages: list[Message], task: str, schema: dict, parser: Parser, n: int = 1) -> list[Asked]:
-        outs = await self.generate(messages, task, schema, n)
+    async def ask(self, messages: list[Message], task: str, schema: dict, parser: Parser, n: int = 1,
+                  settings: dict | None = None) -> list[Asked]:
+        """`settings`: GenerateConfig fields that override the reviewer's (a short classification call)."""
+        outs = await self.generate(messages, task, schema, n, settings)
         if isinstance(outs, str):
             self.record(task, None, outs)
             return [Asked(None, None, outs)]
-        return list(await asyncio.gather(*(self._parse_or_repair(messages, task, schema, parser, o) for o in outs)))
+        return list(await asyncio.gather(*(self._parse_or_repair(messages, task, schema, parser, o, settings)
+                                           for o in outs)))
 
-    async def _parse_or_repair(self, messages, task, schema, parser: Parser, out: Output) -> Asked:
+    async def _parse_or_repair(self, messages, task, schema, parser: Parser, out: Output,
+                               settings: dict | None = None) -> Asked:
         text = out.text or (json.dumps(out.parsed) if out.parsed is not None else "")
         value, error, repaired = parser(text)
         self.record(task, out, error, repaired)
@@ -86,8 +91,9 @@ class Caller:
             return Asked(value, out, None)
         # One repair round: the model sees its answer and the validation error.
         fix = [*messages, Message(role="assistant", content=text[:8000] or "(empty answer)"),
-               Message(role="user", content=prompts.repair_prompt(error or "unusable answer"))]
-        outs = await self.generate(fix, "repair", schema)
+               Message(role="user", content=prompts.repair_prompt(
+                   error or "unusable answer", form="review" in task or task == "reflection"))]
+        outs = await self.generate(fix, "repair", schema, settings=settings)
         if isinstance(outs, str):
             self.record("repair", None, outs)
             return Asked(None, out, f"{error}; {outs}")

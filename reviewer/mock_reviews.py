@@ -1,4 +1,5 @@
-"""Canned answers of `mock/default` for the reviewer's requests (review, reflection, meta_review, repair).
+"""Canned answers of `mock/default` for the reviewer's requests (review, reflection, meta_review, repair,
+injection_judge).
 
 Deterministic and schema-valid; the scores vary a little with a hash of the paper text so a mock
 benchmark run does not give every paper the same review. They say nothing about paper quality.
@@ -87,11 +88,18 @@ def _repair_answer(messages: list[Message], config: GenerateConfig) -> dict:
     return canned_review(_paper_text(messages))
 
 
+def _judge_answer(messages: list[Message], config: GenerateConfig) -> dict:
+    n = messages[-1].content.count("<passage id=")
+    return {"passages": [{"id": i, "aimed_at_reviewer": False, "reason": "(mock) no judgement"}
+                         for i in range(1, n + 1)]}
+
+
 def register() -> None:
     register_answer("review", _review_answer)
     register_answer("reflection", _reflection_answer)
     register_answer("meta_review", _meta_answer)
     register_answer("repair", _repair_answer)
+    register_answer("injection_judge", _judge_answer)
 
 
 register()

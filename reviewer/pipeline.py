@@ -64,6 +64,10 @@ class ReviewerConfig(BaseModel):
     # and the longest length whose worst-case answer fits max_tokens (see _schema_limits).
     max_items: int | None = None
     max_len: int | None = None
+    # Ask the model itself about the paper's most instruction-like passages that no offline detector
+    # stage flagged (reviewer/injection_judge.py): one short extra call per paper; off by default.
+    injection_judge: bool = False
+    injection_judge_passages: int = Field(3, ge=1, le=10)
 
 
 def _combine(members: list[Review], meta: Review | None) -> Review:
@@ -209,6 +213,15 @@ async def _review_into(result: ReviewResult, paper: Any, config: ReviewerConfig,
     result.injection_spans = [s if isinstance(s, dict) else s.model_dump() for s in loaded.injection_spans]
 
     run = Caller(model, config, result)
+    if config.injection_judge:
+        from .injection_judge import judge
+
+        added, error = await judge(run, loaded.text, result.injection_spans, config.injection_judge_passages)
+        if error:
+            result.warnings.append(error)
+        if added:
+            result.injection_spans = sorted([*result.injection_spans, *added], key=lambda s: (s["start"], s["end"]))
+            result.injection_suspected = True
     fewshot = [(ex.paper_text, ex.review.to_form()) for ex in examples]
     base = [Message(role="system", content=prompts.system_prompt(config.stance)),
             Message(role="user", content=prompts.review_user_message(loaded.text, fewshot), cache_prefix=True)]

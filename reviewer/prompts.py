@@ -146,8 +146,7 @@ def meta_review_message(reviews: list[dict]) -> str:
     )
 
 
-def repair_prompt(error: str) -> str:
-    return (
-        f"Your previous answer could not be used: {error}. Reply with ONLY the corrected JSON object, "
-        "with every field of the form present and every score an integer inside its range."
-    )
+def repair_prompt(error: str, form: bool = True) -> str:
+    """`form`: the answer was a review (or reflection), whose fields and score ranges the model is reminded of."""
+    rest = ", with every field of the form present and every score an integer inside its range." if form else "."
+    return f"Your previous answer could not be used: {error}. Reply with ONLY the corrected JSON object{rest}"

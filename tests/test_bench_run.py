@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from benchdata import make_dataset
 
 from reviewer.aisci import main as aisci
@@ -105,3 +106,18 @@ def test_cost_cap_stops_the_run_and_leaves_the_rest_pending(tmp_path):
         assert 1 <= len(done) <= 4  # the requests in flight when the cap was reached (concurrency 4)
         assert all(r["error"] == "not reviewed: cost cap reached" for r in rows if r["error"])
         assert srv.n_requests == len(done)
+
+
+def test_resume_accepts_a_log_from_before_a_setting_existed_and_refuses_other_settings(tmp_path):
+    ds, out = make_dataset(tmp_path / "ds", n=3), tmp_path / "run"
+    with FakeServer() as srv:
+        assert aisci(bench_args(ds, out, srv)) == 0
+        log = json.loads((out / "log.json").read_text())
+        for key in ("injection_judge", "injection_judge_passages"):  # settings added after such a run
+            del log["config"][key]
+        (out / "log.json").write_text(json.dumps(log))
+        before = srv.n_requests
+        assert aisci(bench_args(ds, out, srv)) == 0  # same flags: resumes, nothing to do
+        assert srv.n_requests == before
+        with pytest.raises(SystemExit, match=r"other settings \(injection_judge\)"):
+            aisci(bench_args(ds, out, srv, "--injection-judge"))

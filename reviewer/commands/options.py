@@ -26,6 +26,9 @@ def add_reviewer_arguments(parser: argparse.ArgumentParser, *, sanitize_default:
     g.add_argument("--sanitize", action=argparse.BooleanOptionalAction, default=sanitize_default,
                    help="remove identity/status leaks (authors, venue headers, acknowledgements) before review "
                    f"(default {'on' if sanitize_default else 'off'})")
+    g.add_argument("--injection-judge", action="store_true",
+                   help="also ask the model whether the paper's most instruction-like passages that the offline "
+                   "detector did not flag are aimed at the reviewer (one short extra call per paper)")
     g.add_argument("--max-cost", type=float, default=None, help="stop making model calls at this many USD")
     g.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
 
@@ -47,6 +50,7 @@ def config_from_args(args: argparse.Namespace):
         "page_limit": args.page_limit,
         "calibrator": args.calibrator,
         "sanitize": args.sanitize,
+        "injection_judge": getattr(args, "injection_judge", False),
     }
     if args.max_tokens:
         fields["max_tokens"] = args.max_tokens

@@ -14,6 +14,7 @@ EXAMPLES = """\
       --fewshot-dir ../shared/data/fewshot_examples --ensemble 5 --reflections 5 --json
   aisci review paper.md --model openai/qwen2.5 --base-url http://127.0.0.1:8000/v1
   aisci review paper.pdf --model anthropic/claude-3-5-sonnet-20240620 --calibrator cal.json --max-cost 1
+  aisci review paper.pdf --model openai/gpt-4o-mini --injection-judge --json   # model double-checks injections
 """
 
 
