@@ -44,19 +44,23 @@ _QUESTION = (
     '"reason": "<at most 20 words>"}]}, one entry per passage.'
 )
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"passages": {"type": "array", "items": {
-        "type": "object",
-        "properties": {"id": {"type": "integer"}, "aimed_at_reviewer": {"type": "boolean"},
-                       "reason": {"type": "string", "maxLength": 200}},
-        "required": ["id", "aimed_at_reviewer", "reason"], "additionalProperties": False}}},
-    "required": ["passages"], "additionalProperties": False,
-}
 
 _TAG = re.compile(r"<\s*/?\s*passage", re.I)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
+
+
+def schema(n: int) -> dict[str, Any]:
+    """The answer's JSON schema for n passages: exactly n verdicts (a grammar-constrained local model cannot
+    then stop after the first one)."""
+    verdict = {"type": "object",
+               "properties": {"id": {"type": "integer", "enum": list(range(1, n + 1))},
+                              "aimed_at_reviewer": {"type": "boolean"},
+                              "reason": {"type": "string", "maxLength": 200}},
+               "required": ["id", "aimed_at_reviewer", "reason"], "additionalProperties": False}
+    return {"type": "object",
+            "properties": {"passages": {"type": "array", "items": verdict, "minItems": n, "maxItems": n}},
+            "required": ["passages"], "additionalProperties": False}
 
 
 def passages(text: str, spans: list[dict], k: int) -> list[tuple[int, int]]:
@@ -130,7 +134,7 @@ async def judge(caller: Any, text: str, spans: list[dict], k: int = 3) -> tuple[
         verdicts, error = parse_verdicts(answer, len(chosen))
         return verdicts, error, []
 
-    asked = (await caller.ask(messages(text, chosen), TASK, SCHEMA, parser,
+    asked = (await caller.ask(messages(text, chosen), TASK, schema(len(chosen)), parser,
                               settings={"temperature": 0.0, "max_tokens": ANSWER_TOKENS}))[0]
     if asked.value is None:
         return [], f"{TASK}: {asked.error}"[:300]

@@ -98,6 +98,8 @@ async def test_review_adds_the_judged_span_through_the_real_sdk():
     assert [(s["start"], s["end"]) for s in judged] == [first] and judged[0]["reason"] == "r"
     assert [c.task for c in res.trace] == [TASK, "review"]
     assert len(judge_bodies) == 1 and judge_bodies[0]["temperature"] == 0.0
+    verdicts = judge_bodies[0]["response_format"]["json_schema"]["schema"]["properties"]["passages"]
+    assert verdicts["minItems"] == verdicts["maxItems"] == 3  # exactly one verdict per passage
     assert judge_bodies[0]["max_tokens"] == 600 or judge_bodies[0].get("max_completion_tokens") == 600
 
 
