@@ -1,9 +1,9 @@
 """Second opinion on a paper's most instruction-like passages, by the reviewing model itself (opt-in).
 
 Why: the offline detector (rules, linear scorer, semantic head) catches 0.74-0.92 of each new blind set of
-injections, yet the injections it missed were still the highest-scoring passages of their paper under the
-linear scorer (docs/paper_loading.md, "LLM judge"). What separates them from honest text is intent, which a
-capable model reads. So the k highest-scoring passages that no offline stage flagged go to the model as
+injections, yet the lines it missed were almost always among the three highest-scoring passages of their paper
+under the linear scorer (148 of 150 lines of blind set v22 were flagged or among them; docs/paper_loading.md,
+"LLM judge"). What separates them from honest text is intent, which a capable model reads. So the k highest-scoring passages that no offline stage flagged go to the model as
 numbered, quoted data with one question: is this aimed at whoever reviews the paper?
 
 The judge reads attacker text too. The passages are delimited (tag look-alikes inside them are defused),
@@ -43,8 +43,6 @@ _QUESTION = (
     'Answer with JSON only: {"passages": [{"id": <number>, "aimed_at_reviewer": true or false, '
     '"reason": "<at most 20 words>"}]}, one entry per passage.'
 )
-
-
 _TAG = re.compile(r"<\s*/?\s*passage", re.I)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
