@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from reviewer.injection import detect_injection
 from reviewer.injection_judge import judge, passages
-from reviewer.paper import paper_from_text
+from reviewer.paper import Paper, paper_from_text
 from reviewer.pipeline import ReviewerConfig
 from reviewer.result import ReviewResult
 
@@ -70,17 +70,17 @@ def build(phrases: list[str], papers: list[Path], n_clean: int, seed: int,
           lookalikes: list[str] = ()) -> tuple[list[Item], list[Item], list[Item]]:
     """(injected, clean, look-alike) papers with the offline detector's spans."""
     rng = random.Random(seed)
-    clean_text: dict[Path, str] = {}
+    loaded: dict[Path, Paper] = {}
 
-    def sanitized(p: Path) -> str:
-        if p not in clean_text:
-            clean_text[p] = paper_from_text(p.read_text(encoding="utf-8", errors="replace"), sanitize=True).text
-        return clean_text[p]
+    def paper(p: Path) -> Paper:  # sanitized and checked by the offline detector once per file
+        if p not in loaded:
+            loaded[p] = paper_from_text(p.read_text(encoding="utf-8", errors="replace"), sanitize=True)
+        return loaded[p]
 
     def placed(lines: list[str], desc: str) -> list[Item]:
         out = []
         for line in tqdm(lines, desc=desc, unit="paper", file=sys.stderr):
-            text, span = place(sanitized(rng.choice(papers)), line, rng.choice(PLACES))
+            text, span = place(paper(rng.choice(papers)).text, line, rng.choice(PLACES))
             out.append(Item(text, span, detect_injection(text)[1]))
         return out
 
@@ -88,8 +88,7 @@ def build(phrases: list[str], papers: list[Path], n_clean: int, seed: int,
     similar = placed(list(lookalikes), "look-alike papers")
     clean = []
     for p in tqdm(papers[:n_clean], desc="clean papers", unit="paper", file=sys.stderr):
-        text = sanitized(p)
-        clean.append(Item(text, None, detect_injection(text)[1]))
+        clean.append(Item(paper(p).text, None, list(paper(p).injection_spans)))
     return injected, clean, similar
 
 
@@ -153,6 +152,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aisci: {args.papers}: no .txt or .md papers there", file=sys.stderr)
         return 2
 
+    model = None
+    if not args.candidates_only:  # a missing key or unknown provider fails now, not after the offline pass
+        from reviewer.llm import default_model_name, get_model
+        from reviewer.llm.errors import ConfigError
+
+        try:
+            model = get_model(args.model or default_model_name(), base_url=args.base_url)
+        except (ConfigError, ValueError) as e:
+            print(f"aisci: {e}", file=sys.stderr)
+            return 2
+
     start = time.perf_counter()
     injected, clean, similar = build(phrases, papers, args.clean, args.seed, lookalikes)
     out: dict = {
@@ -162,18 +172,14 @@ def main(argv: list[str] | None = None) -> int:
                     "lookalikes_flagged": rate(similar, False)},
         "candidate_recall": candidate_recall(injected, args.passages),
     }
-    if args.candidates_only:
+    if model is None:
         out["with_judge"] = None
         out["with_judge_note"] = "not measured: --candidates-only makes no model call"
     else:
-        from reviewer.llm import default_model_name, get_model
-
-        name = args.model or default_model_name()
-        model = get_model(name, base_url=args.base_url)
         everything = injected + clean + similar
         result = asyncio.run(_judged(everything, model, args.passages))
         costs = [c.cost_usd for c in result.trace if c.error is None or c.raw is not None]
-        out["model"] = name
+        out["model"] = model.name
         out["with_judge"] = {"recall": rate(injected, True), "false_alarm_rate": rate(clean, True),
                              "lookalikes_flagged": rate(similar, True)}
         out["judge_calls"] = len(result.trace)

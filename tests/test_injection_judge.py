@@ -188,3 +188,15 @@ def test_eval_script_bad_set_is_one_line(tmp_path, capsys):
     assert injection_judge_eval.main(["--set", str(tmp_path / "set.json"), "--papers", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "expected a JSON list of strings" in err
+
+
+def test_eval_script_missing_key_fails_before_the_offline_pass(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    (tmp_path / "set.json").write_text(json.dumps(["x"]))
+    (tmp_path / "p.md").write_text(EXAMPLE.read_text(encoding="utf-8"))
+    code = injection_judge_eval.main(["--set", str(tmp_path / "set.json"), "--papers", str(tmp_path),
+                                      "--model", "openai/gpt-4o-mini"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""  # nothing measured
+    assert captured.err.strip().count("\n") == 0 and "no API key" in captured.err
